@@ -1,0 +1,50 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    set up, then start sadtui on the default playlist
+#   make test   set up, then run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.sadtui-installed
+SUDO_HINT = sudo apt-get install -y
+
+.PHONY: setup run test bench system-deps clean
+
+setup: system-deps $(STAMP)
+
+# libmpv (Debian: libmpv2) is a system library; tmux is used by the real-terminal test.
+system-deps:
+	@missing=""; \
+	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libmpv\.so'; then missing="$$missing libmpv2"; fi; \
+	if [ -n "$(WITH_TMUX)" ] && ! command -v tmux >/dev/null 2>&1; then missing="$$missing tmux"; fi; \
+	if [ -n "$(WITH_MPV_CLI)" ] && ! command -v mpv >/dev/null 2>&1; then missing="$$missing mpv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "sadtui needs system packages that are missing. Run:"; \
+	    echo "  $(SUDO_HINT)$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,bench]'
+	@touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/sadtui
+
+test:
+	@$(MAKE) --no-print-directory setup WITH_TMUX=1
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench:
+	@$(MAKE) --no-print-directory setup WITH_TMUX=1 WITH_MPV_CLI=1
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,3 @@
+from sadtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""Command-line entry point: `sadtui [--playlist FILE] [COMMAND ...]`.
+
+Without a command the TUI starts.  Every user mistake ends with one line on
+stderr (``sadtui: ...``) and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Callable, Sequence
+
+from sadtui import __version__
+from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+PROG = "sadtui"
+
+
+class UsageError(Exception):
+    """A user mistake on the command line (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (try '{PROG} --help')\n")
+
+
+def _use_colour(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+
+def _playlist_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--playlist",
+        metavar="FILE",
+        default=None if top else argparse.SUPPRESS,
+        help="a playlist TOML file (default: the built-in saddest anime songs list)",
+    )
+
+
+def _parse_rank(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a rank (a positive whole number)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a rank (a positive whole number)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="A keyboard-first terminal player for a ranked playlist. "
+        "Without a command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _playlist_option(parser, top=True)
+    parser.add_argument(
+        "--mpv-option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=None,
+        help="pass an option to mpv (repeatable), e.g. audio-device=... or ao=pcm",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("list", help="print the ranked songs, one a line")
+    _playlist_option(p, top=False)
+    p.add_argument("--json", action="store_true", help="print a JSON array instead")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", help="print one song with its description")
+    _playlist_option(p, top=False)
+    p.add_argument("rank", type=_parse_rank, help="the song's rank")
+    p.add_argument("--json", action="store_true", help="print a JSON object instead")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("faq", help="print the questions and answers")
+    _playlist_option(p, top=False)
+    p.add_argument("--json", action="store_true", help="print a JSON array instead")
+    p.set_defaults(handler=cmd_faq)
+
+    _register_extra_commands(sub)
+    return parser
+
+
+def _register_extra_commands(sub) -> None:
+    """Commands that live in their own modules (playback, diagnostics)."""
+    try:
+        from sadtui import cli_playback
+    except ImportError:  # pragma: no cover - only while developing
+        return
+    cli_playback.register(sub, _playlist_option, _parse_rank)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_list(args: argparse.Namespace, playlist: Playlist) -> int:
+    if args.json:
+        _print_json([song.to_json() for song in playlist.songs])
+        return EXIT_OK
+    style = _Style(_use_colour(sys.stdout))
+    width = len(str(playlist.songs[-1].rank)) if playlist.songs else 1
+    lines = []
+    for song in playlist.songs:
+        line = f"{song.rank:>{width}}. {style.bold(song.title)}"
+        if song.subtitle:
+            line += "  " + style.dim(f"({song.subtitle})")
+        lines.append(line)
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _find_song(playlist: Playlist, rank: int) -> Song:
+    song = playlist.song(rank)
+    if song is None:
+        ranks = [s.rank for s in playlist.songs]
+        span = f"{ranks[0]}-{ranks[-1]}" if ranks else "none"
+        raise UsageError(f"{playlist.path}: no song with rank {rank} (ranks: {span})")
+    return song
+
+
+def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
+    song = _find_song(playlist, args.rank)
+    if args.json:
+        _print_json(song.to_json())
+        return EXIT_OK
+    style = _Style(_use_colour(sys.stdout))
+    out = [style.bold(f"#{song.rank}  {song.title}")]
+    if song.anime:
+        out.append(f"Anime:  {song.anime}")
+    if song.artist:
+        out.append(f"Artist: {song.artist}")
+    if song.url:
+        out.append(f"URL:    {song.url}")
+    else:
+        out.append(f"Search: {song.search_terms}")
+    if song.description:
+        out += ["", song.description.strip()]
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+def cmd_faq(args: argparse.Namespace, playlist: Playlist) -> int:
+    if args.json:
+        _print_json([entry.to_json() for entry in playlist.faq])
+        return EXIT_OK
+    style = _Style(_use_colour(sys.stdout))
+    if not playlist.faq:
+        sys.stdout.write("This playlist has no FAQ.\n")
+        return EXIT_OK
+    blocks = [f"{style.bold(e.question.strip())}\n\n{e.answer.strip()}" for e in playlist.faq]
+    sys.stdout.write("\n\n".join(blocks) + "\n")
+    return EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise UsageError(
+            "the TUI needs a terminal; for scripts use 'sadtui list', 'show', 'faq' or 'play'"
+        )
+    from sadtui.app import run_app
+
+    return run_app(playlist, mpv_options=args.mpv_option or [])
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
+    try:
+        needs_playlist = getattr(args, "needs_playlist", True)
+        playlist = load_playlist(args.playlist) if needs_playlist else None
+        return handler(args, playlist)  # type: ignore[arg-type]
+    except (PlaylistError, UsageError) as exc:
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    except BrokenPipeError:
+        # `sadtui list | head`: the reader went away; that is not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence flush at exit
+        except OSError:
+            pass
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,268 @@
+"""The playlist model and its TOML loader/validator.
+
+The playlist file format is a public contract (see README.md).  Every problem in
+a file is reported as a :class:`PlaylistError` whose message names the file, the
+entry and the problem in one line, e.g.::
+
+    mine.toml: songs[3] (rank 7): 'url' must be an http(s) URL
+
+Entries are counted from 1, in the order they appear in the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_PLAYLIST_NAME = "saddest-anime-songs.toml"
+
+TOP_KEYS = {"title", "intro", "outro", "source", "songs", "faq"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
+FAQ_KEYS = {"question", "answer"}
+
+
+class PlaylistError(Exception):
+    """A playlist file that cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    rank: int
+    title: str
+    anime: str | None = None
+    artist: str | None = None
+    description: str | None = None
+    query: str | None = None
+    url: str | None = None
+
+    @property
+    def search_terms(self) -> str:
+        """The effective search terms: `query`, or built from title, anime and artist."""
+        if self.query:
+            return self.query
+        return " ".join(part for part in (self.title, self.anime, self.artist) if part)
+
+    @property
+    def subtitle(self) -> str:
+        """Anime and artist joined for one-line displays."""
+        return " · ".join(part for part in (self.anime, self.artist) if part)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "title": self.title,
+            "anime": self.anime,
+            "artist": self.artist,
+            "description": self.description,
+            "query": self.search_terms,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    question: str
+    answer: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"question": self.question, "answer": self.answer}
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    title: str
+    songs: tuple[Song, ...]
+    intro: str | None = None
+    outro: str | None = None
+    source: str | None = None
+    faq: tuple[FaqEntry, ...] = ()
+    path: str = ""
+    _by_rank: dict[int, Song] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_rank.update({song.rank: song for song in self.songs})
+
+    def song(self, rank: int) -> Song | None:
+        return self._by_rank.get(rank)
+
+    def index_of(self, rank: int) -> int | None:
+        song = self._by_rank.get(rank)
+        return None if song is None else self.songs.index(song)
+
+
+def default_playlist_path() -> Path:
+    """The default playlist shipped inside the package (or the source tree)."""
+    try:
+        shipped = resources.files("sadtui") / "data" / DEFAULT_PLAYLIST_NAME
+        if shipped.is_file():
+            return Path(str(shipped))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
+        pass
+    # Editable installs and a plain source checkout: <repo>/data/...
+    return Path(__file__).resolve().parents[2] / "data" / DEFAULT_PLAYLIST_NAME
+
+
+def _suggest(key: str, allowed: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: object) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+class _Checker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, problem: str) -> PlaylistError:
+        prefix = f"{self.name}: {where}: " if where else f"{self.name}: "
+        return PlaylistError(prefix + problem)
+
+    def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(where, f"unknown key '{key}'{_suggest(key, allowed)}")
+
+    def text(
+        self, table: dict[str, Any], key: str, where: str, *, required: bool = False
+    ) -> str | None:
+        if key not in table:
+            if required:
+                raise self.fail(where, f"missing required key '{key}'")
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            raise self.fail(where, f"'{key}' must be a string, not {_type_name(value)}")
+        if required and not value.strip():
+            raise self.fail(where, f"'{key}' must not be empty")
+        return value
+
+
+def _check_url(checker: _Checker, url: str, where: str) -> str:
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise checker.fail(where, "'url' must be an http(s) URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise checker.fail(where, "'url' must be an http(s) URL")
+    return url
+
+
+def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
+    """Validate already-parsed TOML data; `name` is used in error messages."""
+    checker = _Checker(name)
+    checker.unknown_keys(data, TOP_KEYS, "")
+    title = checker.text(data, "title", "top level", required=True)
+    intro = checker.text(data, "intro", "top level")
+    outro = checker.text(data, "outro", "top level")
+    source = checker.text(data, "source", "top level")
+
+    raw_songs = data.get("songs")
+    if raw_songs is None:
+        raise checker.fail("", "no songs: add at least one [[songs]] entry")
+    if not isinstance(raw_songs, list) or not all(isinstance(s, dict) for s in raw_songs):
+        raise checker.fail("songs", "must be an array of tables ([[songs]])")
+    if not raw_songs:
+        raise checker.fail("", "no songs: add at least one [[songs]] entry")
+
+    songs: list[Song] = []
+    seen: dict[int, int] = {}
+    for number, raw in enumerate(raw_songs, start=1):
+        where = f"songs[{number}]"
+        rank = raw.get("rank")
+        if "rank" not in raw:
+            raise checker.fail(where, "missing required key 'rank'")
+        if isinstance(rank, bool) or not isinstance(rank, int):
+            raise checker.fail(where, f"'rank' must be an integer, not {_type_name(rank)}")
+        if rank < 1:
+            raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
+        where = f"songs[{number}] (rank {rank})"
+        if rank in seen:
+            raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
+        seen[rank] = number
+        checker.unknown_keys(raw, SONG_KEYS, where)
+        title_ = checker.text(raw, "title", where, required=True)
+        url = checker.text(raw, "url", where)
+        if url is not None:
+            url = _check_url(checker, url, where)
+        query = checker.text(raw, "query", where)
+        songs.append(
+            Song(
+                rank=rank,
+                title=title_ or "",
+                anime=checker.text(raw, "anime", where) or None,
+                artist=checker.text(raw, "artist", where) or None,
+                description=checker.text(raw, "description", where) or None,
+                query=query.strip() if query and query.strip() else None,
+                url=url or None,
+            )
+        )
+    songs.sort(key=lambda s: s.rank)
+
+    raw_faq = data.get("faq", [])
+    if not isinstance(raw_faq, list) or not all(isinstance(f, dict) for f in raw_faq):
+        raise checker.fail("faq", "must be an array of tables ([[faq]])")
+    faq: list[FaqEntry] = []
+    for number, raw in enumerate(raw_faq, start=1):
+        where = f"faq[{number}]"
+        checker.unknown_keys(raw, FAQ_KEYS, where)
+        question = checker.text(raw, "question", where, required=True) or ""
+        answer = checker.text(raw, "answer", where, required=True) or ""
+        faq.append(FaqEntry(question=question, answer=answer))
+
+    return Playlist(
+        title=title or "",
+        songs=tuple(songs),
+        intro=intro or None,
+        outro=outro or None,
+        source=source or None,
+        faq=tuple(faq),
+        path=name,
+    )
+
+
+def load_playlist(path: str | Path | None = None) -> Playlist:
+    """Load and validate a playlist file; None loads the default playlist."""
+    file = Path(path) if path is not None else default_playlist_path()
+    name = str(path) if path is not None else str(file)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise PlaylistError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise PlaylistError(f"{name}: is a directory, not a playlist file") from None
+    except PermissionError:
+        raise PlaylistError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise PlaylistError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise PlaylistError(f"{name}: the file is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlaylistError(
+            f"{name}: line {line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
+        raise PlaylistError(f"{name}: TOML syntax error: {message}") from None
+    return parse_playlist(data, name)

@@ -1,0 +1,91 @@
+"""Plain events that the playback engine reports (no Textual in here).
+
+The engine calls its ``notify`` callback with these from its own threads (and
+from mpv's event thread).  The callback must only hand the event on (the TUI
+wraps it in a Textual ``Message`` and ``post_message``s it; the CLI puts it on a
+queue); it must never block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class State(str, Enum):
+    IDLE = "idle"  # nothing played yet
+    RESOLVING = "resolving"  # yt-dlp is finding the stream
+    BUFFERING = "buffering"  # mpv is opening / filling its cache
+    PLAYING = "playing"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
+class Order(str, Enum):
+    RANK = "rank"  # 1 to N
+    COUNTDOWN = "countdown"  # N to 1
+    SHUFFLE = "shuffle"
+
+    def next(self) -> "Order":
+        members = list(Order)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+class Repeat(str, Enum):
+    OFF = "off"
+    ONE = "one"
+    ALL = "all"
+
+    def next(self) -> "Repeat":
+        members = list(Repeat)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A full snapshot of what the engine is doing; sent whenever any of it changes."""
+
+    state: State = State.IDLE
+    rank: int | None = None  # the current song, if any
+    title: str | None = None
+    position: float | None = None  # seconds
+    duration: float | None = None  # seconds
+    volume: int = 100  # 0..130
+    muted: bool = False
+    order: Order = Order.RANK
+    repeat: Repeat = Repeat.OFF
+    error: str | None = None  # the last failure, one line, when state is ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class PositionChanged:
+    """Frequent (several a second) while playing; consumers may drop all but the newest."""
+
+    rank: int | None
+    position: float
+    duration: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SongFailed:
+    """One line a person can act on, e.g. 'HTTP 404 from 127.0.0.1'."""
+
+    rank: int
+    title: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SongFinished:
+    """A song played to its end (not stopped, not failed)."""
+
+    rank: int
+
+
+EngineEvent = StatusChanged | PositionChanged | SongFailed | SongFinished

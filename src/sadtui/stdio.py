@@ -1,0 +1,44 @@
+"""Keep what C libraries write to fd 2 (ALSA, libmpv) off the TUI's screen.
+
+Textual draws on ``sys.__stderr__``.  While the TUI runs we give Textual its own
+duplicate of the terminal's fd and point fd 2 itself at a log file, so a stray
+``ALSA lib ... cannot find card`` lands in the log instead of on the screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def fd2_to_log(log_path: Path) -> Iterator[Path | None]:
+    """Redirect fd 2 to `log_path` (appending) while keeping sys.__stderr__ on the terminal."""
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        yield None  # no log possible: leave fd 2 alone rather than lose the screen
+        return
+    saved_fd = os.dup(2)
+    original_dunder, original_stderr = sys.__stderr__, sys.stderr
+    terminal = os.fdopen(os.dup(saved_fd), "w", buffering=1, encoding="utf-8", errors="replace")
+    try:
+        sys.stderr.flush()
+        os.dup2(log_fd, 2)
+        sys.__stderr__ = terminal  # type: ignore[misc]
+        sys.stderr = terminal
+        yield log_path
+    finally:
+        with contextlib.suppress(Exception):
+            terminal.flush()
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        os.close(log_fd)
+        sys.__stderr__ = original_dunder  # type: ignore[misc]
+        sys.stderr = original_stderr
+        with contextlib.suppress(Exception):
+            terminal.close()

@@ -1,0 +1,183 @@
+"""The CLI, run as a subprocess of the installed `sadtui` entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sadtui import __version__
+
+SADTUI = Path(sys.executable).with_name("sadtui")
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 30):
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("NO_COLOR", None)
+    return subprocess.run(
+        [str(SADTUI), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def mine(tmp_path) -> Path:
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'title = "Mine"\n'
+        '[[songs]]\nrank = 7\ntitle = "Seven"\nartist = "Someone"\n'
+        '[[songs]]\nrank = 3\ntitle = "[bold]Three[/]"\nanime = "Show"\ndescription = "Desc *three*"\n'
+        'url = "http://127.0.0.1:9/three.wav"\n'
+        '[[faq]]\nquestion = "Why?"\nanswer = "Because."\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_entry_point_is_installed():
+    assert SADTUI.exists()
+
+
+def test_version_and_help():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"sadtui {__version__}"
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("list", "show", "faq", "--playlist"):
+        assert word in result.stdout
+
+
+def test_python_dash_m_works():
+    result = subprocess.run(
+        [sys.executable, "-m", "sadtui", "--version"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_list_default_from_any_directory(tmp_path):
+    result = run("list", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 26
+    assert lines[0].startswith(" 1. Sadness and Sorrow")
+    assert lines[25].startswith("26. ")
+    assert "\x1b" not in result.stdout, "no escape codes when stdout is not a terminal"
+
+
+def test_list_json_shape():
+    result = run("list", "--json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert len(data) == 26
+    for item in data:
+        assert list(item) == ["rank", "title", "anime", "artist", "description", "query", "url"]
+        assert isinstance(item["query"], str) and item["query"]
+    assert [item["rank"] for item in data] == list(range(1, 27))
+
+
+def test_list_with_own_playlist_before_and_after_the_command(mine):
+    for args in (("--playlist", str(mine), "list"), ("list", "--playlist", str(mine))):
+        result = run(*args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["3. [bold]Three[/]  (Show)", "7. Seven  (Someone)"]
+
+
+def test_list_json_nulls_and_effective_query(mine):
+    data = json.loads(run("--playlist", str(mine), "list", "--json").stdout)
+    assert data[0] == {
+        "rank": 3,
+        "title": "[bold]Three[/]",
+        "anime": "Show",
+        "artist": None,
+        "description": "Desc *three*",
+        "query": "[bold]Three[/] Show",
+        "url": "http://127.0.0.1:9/three.wav",
+    }
+    assert data[1]["query"] == "Seven Someone"
+    assert data[1]["description"] is None and data[1]["url"] is None
+
+
+def test_show(mine):
+    result = run("show", "3", "--playlist", str(mine))
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0] == "#3  [bold]Three[/]"
+    assert "Desc *three*" in result.stdout
+    data = json.loads(run("show", "7", "--json", "--playlist", str(mine)).stdout)
+    assert data["title"] == "Seven" and data["rank"] == 7
+
+
+def test_show_default_song_has_description():
+    result = run("show", "1")
+    assert result.returncode == 0
+    assert "Sadness and Sorrow" in result.stdout
+    assert len(result.stdout) > 200
+
+
+def test_show_unknown_rank_is_a_clear_error(mine):
+    result = run("show", "5", "--playlist", str(mine))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"sadtui: {mine}: no song with rank 5 (ranks: 3-7)"
+
+
+@pytest.mark.parametrize("rank", ["abc", "0", "-1"])
+def test_show_bad_rank_is_usage_error(rank):
+    result = run("show", rank)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "is not a rank" in result.stderr or "expected one argument" in result.stderr
+
+
+def test_faq(mine):
+    result = run("faq")
+    assert result.returncode == 0 and result.stdout.count("?") >= 7
+    data = json.loads(run("faq", "--json").stdout)
+    assert len(data) == 7 and all(list(e) == ["question", "answer"] for e in data)
+    data = json.loads(run("faq", "--json", "--playlist", str(mine)).stdout)
+    assert data == [{"question": "Why?", "answer": "Because."}]
+
+
+def test_bad_playlist_file_exit_2_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n[[songs]]\nrank = 7\ntitle = "a"\nurl = "file:///x"\n')
+    result = run("list", "--playlist", str(bad))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"sadtui: {bad}: songs[1] (rank 7): 'url' must be an http(s) URL\n"
+
+
+def test_missing_playlist_file(tmp_path):
+    result = run("--playlist", str(tmp_path / "nope.toml"), "faq")
+    assert result.returncode == 2
+    assert result.stderr == f"sadtui: {tmp_path / 'nope.toml'}: no such file\n"
+
+
+def test_unknown_command_and_option_exit_2():
+    for args in (("frobnicate",), ("list", "--jsn")):
+        result = run(*args)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr and result.stderr.startswith("sadtui")
+
+
+def test_tui_without_a_terminal_is_a_clear_error():
+    result = run()
+    assert result.returncode == 2
+    assert "needs a terminal" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_pipe_is_quiet():
+    proc = subprocess.run(
+        f"'{SADTUI}' list | head -n 1", shell=True, capture_output=True, text=True, timeout=30
+    )
+    assert proc.stdout.startswith(" 1. ")
+    assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr
