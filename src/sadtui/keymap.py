@@ -1,0 +1,148 @@
+"""Every key sadtui understands, in one table.
+
+The same table builds the Textual ``BINDINGS`` (app, song list and reading panes),
+the help screen (``?``) and the command palette (``ctrl+p``), so a key cannot exist
+in one place and be missing from another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+# Where a key is bound: the App (works everywhere), the song list, or a reading pane.
+APP, LIST, PANE = "app", "list", "pane"
+
+GROUPS = ("Moving", "Reading", "Filter", "Panels", "Playback", "App")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    keys: str  # Textual key names, comma-separated
+    action: str  # the action run by the binding (on the widget it is bound to)
+    description: str  # short: footer and command palette title
+    help: str  # one line: help screen and command palette help
+    display: str  # how the help screen shows the keys
+    group: str
+    scope: str = APP
+    show: bool = False  # in the footer
+    key_display: str | None = None  # footer key label
+    command: str | None = None  # app action for the palette; None = not in the palette
+
+    def bindings(self) -> list[Binding]:
+        if self.action == "digit":
+            return [
+                Binding(str(d), f"digit({d})", self.description, show=False, tooltip=self.help)
+                for d in range(10)
+            ]
+        return [
+            Binding(
+                self.keys,
+                self.action,
+                self.description,
+                show=self.show,
+                key_display=self.key_display,
+                tooltip=self.help,
+            )
+        ]
+
+
+KEYS: tuple[KeyAction, ...] = (
+    # ---- moving in the list (bound on the list; the palette reaches the same moves)
+    KeyAction("down,j", "cursor_down", "Down the list", "Move the highlight down one song",
+              "↓  j", "Moving", LIST, command="list_down"),
+    KeyAction("up,k", "cursor_up", "Up the list", "Move the highlight up one song",
+              "↑  k", "Moving", LIST, command="list_up"),
+    KeyAction("home,g", "first", "First song", "Jump to the first song in the list",
+              "g  Home", "Moving", LIST, command="list_first"),
+    KeyAction("end,G", "last", "Last song", "Jump to the last song in the list",
+              "G  End", "Moving", LIST, command="list_last"),
+    KeyAction("pageup", "page_up", "Page up", "Move the highlight up one page",
+              "PgUp", "Moving", LIST, command="list_page_up"),
+    KeyAction("pagedown", "page_down", "Page down", "Move the highlight down one page",
+              "PgDn", "Moving", LIST, command="list_page_down"),
+    KeyAction("0,1,2,3,4,5,6,7,8,9", "digit", "Jump to rank",
+              "Type a rank (1 then 7: rank 17) to jump to that song",
+              "0-9", "Moving", APP, command="jump_prompt"),
+    KeyAction("tab", "app.focus_next", "Next pane", "Move the focus to the next pane",
+              "Tab", "Moving", APP, command="focus_next"),
+    KeyAction("shift+tab", "app.focus_previous", "Previous pane",
+              "Move the focus to the previous pane", "Shift+Tab", "Moving", APP,
+              command="focus_previous"),
+    # ---- reading panes (details, FAQ, About) when they have the focus
+    KeyAction("down,j", "scroll_down", "Scroll down", "Scroll the focused pane down",
+              "↓  j", "Reading", PANE),
+    KeyAction("up,k", "scroll_up", "Scroll up", "Scroll the focused pane up",
+              "↑  k", "Reading", PANE),
+    KeyAction("pagedown", "page_down", "Page down", "Scroll the focused pane down a page",
+              "PgDn", "Reading", PANE),
+    KeyAction("pageup", "page_up", "Page up", "Scroll the focused pane up a page",
+              "PgUp", "Reading", PANE),
+    KeyAction("home,g", "scroll_home", "Top", "Scroll the focused pane to the top",
+              "g  Home", "Reading", PANE),
+    KeyAction("end,G", "scroll_end", "Bottom", "Scroll the focused pane to the bottom",
+              "G  End", "Reading", PANE),
+    # ---- filter
+    KeyAction("slash", "filter", "Filter", "Filter the list by title, anime, artist and description",
+              "/", "Filter", APP, show=True, key_display="/", command="filter"),
+    KeyAction("escape", "back", "Back",
+              "Close the panel, or clear the filter, and return to the list",
+              "Esc", "Filter", APP, command="back"),
+    # ---- panels
+    KeyAction("f", "toggle_panel('faq')", "FAQ", "Show or hide the questions and answers",
+              "f", "Panels", APP, show=True, command="toggle_panel('faq')"),
+    KeyAction("a", "toggle_panel('about')", "About", "Show or hide the intro, closing word and source",
+              "a", "Panels", APP, show=True, command="toggle_panel('about')"),
+    KeyAction("question_mark", "help", "Help", "List every key",
+              "?", "Panels", APP, show=True, key_display="?", command="help"),
+    # ---- playback
+    KeyAction("enter", "play", "Play", "Play the highlighted song",
+              "Enter", "Playback", APP, show=True, key_display="⏎", command="play"),
+    KeyAction("space", "toggle_pause", "Pause", "Pause or resume",
+              "Space", "Playback", APP, show=True, key_display="␣", command="toggle_pause"),
+    KeyAction("s", "stop", "Stop", "Stop playing", "s", "Playback", APP, command="stop"),
+    KeyAction("n", "next", "Next", "Play the next song in play order",
+              "n", "Playback", APP, show=True, command="next"),
+    KeyAction("p", "previous", "Previous", "Play the previous song in play order",
+              "p", "Playback", APP, command="previous"),
+    KeyAction("left", "seek(-5)", "Back 5 s", "Seek back 5 seconds",
+              "←", "Playback", APP, command="seek(-5)"),
+    KeyAction("right", "seek(5)", "Forward 5 s", "Seek forward 5 seconds",
+              "→", "Playback", APP, command="seek(5)"),
+    KeyAction("shift+left", "seek(-30)", "Back 30 s", "Seek back 30 seconds",
+              "Shift+←", "Playback", APP, command="seek(-30)"),
+    KeyAction("shift+right", "seek(30)", "Forward 30 s", "Seek forward 30 seconds",
+              "Shift+→", "Playback", APP, command="seek(30)"),
+    KeyAction("plus,equals_sign", "volume(5)", "Volume up", "Volume up by 5",
+              "+  =", "Playback", APP, command="volume(5)"),
+    KeyAction("minus", "volume(-5)", "Volume down", "Volume down by 5",
+              "-", "Playback", APP, command="volume(-5)"),
+    KeyAction("m", "mute", "Mute", "Mute or unmute", "m", "Playback", APP, command="mute"),
+    KeyAction("o", "cycle_order", "Play order", "Cycle the play order: rank, countdown, shuffle",
+              "o", "Playback", APP, command="cycle_order"),
+    KeyAction("r", "cycle_repeat", "Repeat", "Cycle repeat: off, one, all",
+              "r", "Playback", APP, command="cycle_repeat"),
+    # ---- app
+    KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
+)
+
+# Keys Textual provides itself; listed on the help screen so it is complete.
+BUILTIN_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("ctrl+p", "Command palette: every action, themes, songs by rank or title", "App"),
+    ("ctrl+q", "Quit sadtui", "App"),
+    ("ctrl+c", "Copy the selected text", "App"),
+    ("Mouse", "Click a song to select it, double-click to play it", "Moving"),
+)
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    out: list[Binding] = []
+    for key in KEYS:
+        if key.scope == scope and not key.action.startswith("app.focus"):
+            out.extend(key.bindings())
+    return out
+
+
+def palette_entries() -> list[KeyAction]:
+    return [key for key in KEYS if key.command is not None]

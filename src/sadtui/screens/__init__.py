@@ -1,0 +1,1 @@
+"""sadtui's panels (FAQ, About) and screens (help)."""

@@ -1,0 +1,69 @@
+"""The FAQ and About panels: scrollable, built the first time they are shown."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from sadtui.playlist import Playlist
+from sadtui.widgets.panes import ScrollPane
+
+
+class Panel(ScrollPane):
+    """A reading panel; its content is mounted on first show (keeps start-up light)."""
+
+    TITLE = ""
+
+    def __init__(self, playlist: Playlist, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.playlist = playlist
+        self.built = False
+        self.border_title = self.TITLE
+
+    def build(self) -> None:
+        if self.built:
+            return
+        self.built = True
+        self.mount_all(list(self.blocks()))
+
+    def blocks(self):  # pragma: no cover - overridden
+        return []
+
+
+class FaqPanel(Panel):
+    TITLE = "FAQ  (Esc: back to the list)"
+
+    def blocks(self):
+        if not self.playlist.faq:
+            yield Static("This playlist has no FAQ.", classes="panel-empty", markup=False)
+            return
+        for number, entry in enumerate(self.playlist.faq, start=1):
+            yield Static(
+                Content.assemble((f"{number}. ", "dim"), entry.question.strip()),
+                classes="faq-question",
+                markup=False,
+            )
+            yield Markdown(entry.answer, classes="faq-answer")
+
+
+class AboutPanel(Panel):
+    TITLE = "About  (Esc: back to the list)"
+
+    def blocks(self):
+        playlist = self.playlist
+        yield Static(Content(playlist.title), classes="about-title", markup=False)
+        yield Static(
+            Content.styled(f"{len(playlist.songs)} songs", "dim"), classes="about-count", markup=False
+        )
+        if playlist.intro:
+            yield Static("Intro", classes="about-heading", markup=False)
+            yield Markdown(playlist.intro, classes="about-text")
+        if playlist.outro:
+            yield Static("Closing word", classes="about-heading", markup=False)
+            yield Markdown(playlist.outro, classes="about-text")
+        if playlist.source:
+            yield Static("Source", classes="about-heading", markup=False)
+            yield Static(Content(playlist.source), classes="about-source", markup=False)
+        if not (playlist.intro or playlist.outro or playlist.source):
+            yield Static("This playlist has no intro, closing word or source.",
+                         classes="panel-empty", markup=False)

@@ -1,0 +1,128 @@
+"""What the TUI remembers between runs: the theme, and per playlist the last
+highlighted song (by rank) and the open panel.
+
+One small JSON file (``paths.state_file()``), written atomically.  A missing file
+means defaults; a corrupt or unreadable one is ignored (the caller shows the
+returned notice) and rewritten on the next save.  Nothing here ever raises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+PANELS = ("faq", "about")
+MAX_PLAYLISTS = 100  # per-playlist entries kept, most recent last
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    theme: str | None = None
+    rank: int | None = None
+    panel: str | None = None  # "faq", "about" or None (the list)
+
+
+def playlist_key(path: str, title: str) -> str:
+    """A stable key for a playlist: its absolute path, or its title if it has none."""
+    if path:
+        try:
+            return str(Path(path).expanduser().resolve())
+        except (OSError, RuntimeError, ValueError):
+            return path
+    return f"title:{title}"
+
+
+class StateStore:
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+        self._doc: dict[str, Any] = {"version": VERSION, "playlists": {}}
+
+    # ------------------------------------------------------------------ reading
+
+    def load(self) -> tuple[Remembered, str | None]:
+        """The remembered state and, when the file had to be ignored, a one-line notice."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return Remembered(), None
+        except OSError as exc:
+            return Remembered(), self._notice(exc.strerror or str(exc))
+        # Never open a FIFO or a device: that could block start-up.
+        if not stat.S_ISREG(info.st_mode):
+            return Remembered(), self._notice("not a regular file")
+        if info.st_size > MAX_BYTES:
+            return Remembered(), self._notice("too large")
+        try:
+            doc = json.loads(self.path.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            return Remembered(), self._notice(exc.strerror or str(exc))
+        except (UnicodeDecodeError, ValueError):
+            return Remembered(), self._notice("not valid JSON")
+        if not isinstance(doc, dict):
+            return Remembered(), self._notice("not a JSON object")
+        playlists = doc.get("playlists")
+        if not isinstance(playlists, dict):
+            playlists = {}
+        doc["playlists"] = playlists
+        self._doc = doc
+
+        theme = doc.get("theme")
+        entry = playlists.get(self.key)
+        entry = entry if isinstance(entry, dict) else {}
+        rank = entry.get("rank")
+        panel = entry.get("panel")
+        return (
+            Remembered(
+                theme=theme if isinstance(theme, str) and theme else None,
+                rank=rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
+                panel=panel if panel in PANELS else None,
+            ),
+            None,
+        )
+
+    def _notice(self, why: str) -> str:
+        return f"Ignored the saved state in {self.path} ({why}); starting fresh."
+
+    # ------------------------------------------------------------------ writing
+
+    def save(self, *, theme: str | None, rank: int | None, panel: str | None) -> bool:
+        """Write atomically; False (and nothing raised) when it cannot be written."""
+        doc = dict(self._doc)
+        doc["version"] = VERSION
+        if theme:
+            doc["theme"] = theme
+        playlists = dict(doc.get("playlists") or {})
+        playlists.pop(self.key, None)  # re-insert: most recent last
+        playlists[self.key] = {"rank": rank, "panel": panel if panel in PANELS else None}
+        while len(playlists) > MAX_PLAYLISTS:
+            playlists.pop(next(iter(playlists)))
+        doc["playlists"] = playlists
+        data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+        tmp: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError:
+            return False
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        self._doc = doc
+        return True

@@ -1,0 +1,105 @@
+"""Scrollable reading panes: the selected song's details."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from sadtui.keymap import PANE, bindings_for
+from sadtui.playlist import Song
+
+
+class ScrollPane(VerticalScroll, inherit_bindings=False):
+    """A focusable, scrollable pane with the reading keys (no ←/→: those seek)."""
+
+    BINDINGS = bindings_for(PANE)
+
+    # Keyboard scrolling is instant: no animation to wait for.
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+
+def labelled(label: str, value: str) -> Content:
+    return Content.assemble((f"{label}: ", "dim"), value)
+
+
+class SongDetails(ScrollPane):
+    """Rank, title, anime and artist, then the description rendered as Markdown.
+
+    Follows the highlight immediately: the heading changes at once; Markdown
+    updates are coalesced so holding a key down never queues a backlog.
+    """
+
+    NO_DESCRIPTION = "*No description.*"
+
+    def __init__(self, song: Song | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._song = song
+        self._pending: str | None = None
+        self._rendering = False
+
+    def compose(self):
+        yield Static(self._heading(self._song), id="details-head", markup=False)
+        text = self._song.description if self._song and self._song.description else self.NO_DESCRIPTION
+        yield Markdown(text, id="details-body")
+
+    @property
+    def song(self) -> Song | None:
+        return self._song
+
+    @property
+    def settled(self) -> bool:
+        """True when the Markdown shows the current song's description."""
+        return not self._rendering and self._pending is None
+
+    @staticmethod
+    def _heading(song: Song | None) -> Content:
+        if song is None:
+            return Content("No song matches the filter.")
+        lines = [Content.assemble((f"#{song.rank}  ", "bold"), (song.title, "bold"))]
+        if song.anime:
+            lines.append(labelled("Anime", song.anime))
+        if song.artist:
+            lines.append(labelled("Artist", song.artist))
+        return Content("\n").join(lines)
+
+    def show_song(self, song: Song | None) -> None:
+        if song is self._song:
+            return
+        self._song = song
+        self.query_one("#details-head", Static).update(self._heading(song))
+        self.scroll_home(animate=False, immediate=True)
+        if song is None:
+            text = ""
+        else:
+            text = song.description or self.NO_DESCRIPTION
+        self._pending = text
+        if not self._rendering:
+            self._rendering = True
+            self.run_worker(self._drain(), group="details-markdown", exit_on_error=False)
+
+    async def _drain(self) -> None:
+        markdown = self.query_one("#details-body", Markdown)
+        try:
+            while self._pending is not None:
+                text, self._pending = self._pending, None
+                await markdown.update(text)
+        finally:
+            self._rendering = False
+            self._pending = None
