@@ -2,6 +2,7 @@
 
 Without a command the TUI starts.  Every user mistake ends with one line on
 stderr (``sadtui: ...``) and exit status 2, never a traceback.
+The playback commands (``play``, ``doctor``) live in :mod:`sadtui.cli_playback`.
 """
 
 from __future__ import annotations

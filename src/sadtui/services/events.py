@@ -88,4 +88,12 @@ class SongFinished:
     rank: int
 
 
-EngineEvent = StatusChanged | PositionChanged | SongFailed | SongFinished
+@dataclass(frozen=True, slots=True)
+class PlaybackEnded:
+    """Nothing more will play until asked: the play order ran out (repeat off), the
+    queue given to the engine is done, or every song in a row failed."""
+
+    reason: str = "done"  # "done" (ran out) or "failures" (gave up after every song failed)
+
+
+EngineEvent = StatusChanged | PositionChanged | SongFailed | SongFinished | PlaybackEnded

@@ -1,0 +1,194 @@
+"""`sadtui play` and `sadtui doctor` as a person runs them: the installed entry point
+in a subprocess, the real libmpv and yt-dlp, songs on the loopback server."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from audio_support import (  # noqa: F401 - audio_server is a fixture
+    SADTUI,
+    audio_server,
+    cli_mpv_args,
+    pcm_frequency,
+    pcm_options,
+    read_pcm,
+    wait_until,
+    write_playlist,
+)
+
+SINE_RMS = 0.5 / 2**0.5
+
+
+@pytest.fixture
+def songs(tmp_path, audio_server) -> Path:
+    return write_playlist(
+        tmp_path / "loop.toml",
+        [
+            ("Sine A", audio_server.url("/a.wav")),
+            ("Sine B", audio_server.url("/b.wav")),
+            ("Broken", audio_server.url("/404")),
+            ("Long", audio_server.url("/long.wav")),
+        ],
+    )
+
+
+def sadtui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SADTUI), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_play_decodes_every_song_then_exits_0(songs, tmp_path):
+    out = tmp_path / "out.raw"
+    started = time.monotonic()
+    result = sadtui("play", "1", "2", "--playlist", str(songs),
+                    *cli_mpv_args([*pcm_options(out), "ao-pcm-append=yes"]))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""  # not a terminal: nothing but errors
+    seconds, rms = read_pcm(out)
+    assert seconds == pytest.approx(4.0, abs=0.2)
+    assert rms == pytest.approx(SINE_RMS, rel=0.1)
+    assert pcm_frequency(out) == pytest.approx(440, rel=0.05)
+    assert time.monotonic() - started < 30
+
+
+def test_mpv_options_before_and_after_the_command_both_count(songs, tmp_path):
+    out = tmp_path / "out.raw"
+    options = pcm_options(out)
+    result = sadtui(*cli_mpv_args(options[:3]), "play", "2", "--playlist", str(songs), *cli_mpv_args(options[3:]))
+    assert result.returncode == 0, result.stderr
+    assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.1)
+    assert pcm_frequency(out) == pytest.approx(660, rel=0.05)
+
+
+def test_a_failed_song_is_one_line_and_exit_1(songs, tmp_path):
+    out = tmp_path / "out.raw"
+    result = sadtui("play", "3", "1", "--playlist", str(songs), *cli_mpv_args(pcm_options(out)))
+    assert result.returncode == 1
+    assert result.stderr == 'sadtui: song 3 "Broken": HTTP 404 from 127.0.0.1\n'
+    assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.1)  # it went on to song 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--mpv-option", "foo=bar"], "sadtui: --mpv-option foo=bar: mpv does not know option 'foo'\n"),
+        (["--mpv-option", "volume=loud"], "sadtui: --mpv-option volume=loud: mpv refused the value 'loud' for 'volume'\n"),
+        (["--mpv-option", "foo"], "sadtui: --mpv-option foo: expected KEY=VALUE, e.g. ao=pcm\n"),
+    ],
+)
+def test_bad_mpv_options_exit_2(songs, args, message):
+    result = sadtui("play", "1", "--playlist", str(songs), *args)
+    assert result.returncode == 2
+    assert result.stderr == message
+
+
+def test_bad_ranks_exit_2(songs):
+    result = sadtui("play", "1", "9", "--playlist", str(songs))
+    assert result.returncode == 2
+    assert result.stderr == f"sadtui: {songs}: no song with rank 9 (ranks: 1-4)\n"
+    result = sadtui("play", "zero", "--playlist", str(songs))
+    assert result.returncode == 2 and "is not a rank" in result.stderr
+
+
+def test_ctrl_c_stops_cleanly(songs, audio_server):
+    before = audio_server.requested("/long.wav")
+    proc = subprocess.Popen(
+        [str(SADTUI), "play", "4", "--playlist", str(songs), "--mpv-option", "ao=null"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        # yt-dlp asks once, then mpv streams it: playing.
+        wait_until(lambda: audio_server.requested("/long.wav") >= before + 2, 15, "mpv streaming")
+        time.sleep(0.2)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in err and err.strip() == ""
+
+
+def test_progress_line_on_a_terminal(songs):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [str(SADTUI), "play", "1", "--playlist", str(songs), "--mpv-option", "ao=null"],
+        stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                break
+        proc.wait(timeout=10)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "resolving #1 Sine A" in text
+    assert "playing   #1 Sine A  0:01 / 0:02" in text
+    assert text.endswith("\r\x1b[K")  # the line is cleared at the end
+
+
+# ---------------------------------------------------------------- doctor
+
+
+def test_doctor_reports_everything_ok():
+    result = sadtui("doctor")
+    assert result.returncode == 0, result.stdout
+    for name in ("libmpv", "python-mpv", "yt-dlp", "JavaScript runtime", "yt-dlp-ejs",
+                 "cache directory", "state directory", "log directory"):
+        assert name in result.stdout
+    assert "deno" in result.stdout and "FAIL" not in result.stdout
+    assert "YouTube reachable" not in result.stdout  # only with --online
+
+
+def test_doctor_json():
+    result = sadtui("doctor", "--json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    names = [c["name"] for c in report["checks"]]
+    assert names[:5] == ["python-mpv", "libmpv", "yt-dlp", "JavaScript runtime", "yt-dlp-ejs"]
+    for check in report["checks"]:
+        assert set(check) == {"name", "ok", "detail", "hint"}
+        assert check["ok"] is True and check["hint"] is None and check["detail"]
+    libmpv = next(c for c in report["checks"] if c["name"] == "libmpv")
+    assert libmpv["detail"].startswith("mpv 0.")
+
+
+def test_doctor_fails_with_a_hint(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    result = sadtui("doctor", "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    cache = next(c for c in report["checks"] if c["name"] == "cache directory")
+    assert cache["ok"] is False and "XDG_CACHE_HOME" in cache["hint"]
+    text = sadtui("doctor")
+    assert text.returncode == 1 and "FAIL" in text.stdout and "fix: " in text.stdout

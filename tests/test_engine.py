@@ -1,0 +1,510 @@
+"""PlaybackEngine logic with a fake player and a fake resolver (no libmpv, no yt-dlp):
+orders, repeat, auto-advance, supersede, failures, the cached-URL retry, the watchdog."""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from audio_support import wait_until
+from sadtui.playlist import Playlist, Song
+from sadtui.services.engine import PlaybackEngine
+from sadtui.services.events import (
+    Order,
+    PlaybackEnded,
+    PositionChanged,
+    Repeat,
+    SongFailed,
+    SongFinished,
+    State,
+    StatusChanged,
+)
+from sadtui.services.player import FileEnded, FileLoaded, FileStarted, PlayerError, PropertyChanged
+from sadtui.services.resolver import Resolved, ResolveError
+
+
+def playlist(n: int = 5) -> Playlist:
+    return Playlist(title="t", songs=tuple(Song(rank=i, title=f"Song {i}", url=f"http://127.0.0.1:9/{i}.wav") for i in range(1, n + 1)))
+
+
+class FakeResolver:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+        self.prefetched: list[int] = []
+        self.invalidated: list[int] = []
+        self.errors: dict[int, str] = {}
+        self.cached_ranks: set[int] = set()
+        self.gates: dict[int, threading.Event] = {}
+        self.warmed = False
+
+    def warm_up(self) -> None:
+        self.warmed = True
+
+    def resolve(self, song: Song) -> Resolved:
+        self.calls.append(song.rank)
+        gate = self.gates.get(song.rank)
+        if gate is not None:
+            gate.wait(10)
+        if song.rank in self.errors:
+            raise ResolveError(self.errors[song.rank])
+        from_cache = song.rank in self.cached_ranks
+        return Resolved(url=f"http://127.0.0.1:9/stream/{song.rank}", headers={"User-Agent": "UA"},
+                        title=song.title, duration=100.0, expires_at=time.time() + 60, from_cache=from_cache)
+
+    def prefetch(self, song: Song) -> None:
+        self.prefetched.append(song.rank)
+
+    def invalidate(self, song: Song, **_: Any) -> None:
+        self.invalidated.append(song.rank)
+        self.cached_ranks.discard(song.rank)
+
+
+class FakePlayer:
+    """Acts like Player; events are delivered from another thread, like mpv's."""
+
+    def __init__(self, *, autoload: bool = True) -> None:
+        self.notify = None
+        self.is_open = False
+        self.loads: list[str] = []
+        self.calls: list[tuple] = []
+        self.failures: dict[str, str] = {}  # url -> message on load
+        self.entry = 0
+        self.autoload = autoload
+        self.terminated = False
+        self.open_error: PlayerError | None = None
+
+    def set_notify(self, notify) -> None:
+        self.notify = notify
+
+    def _send(self, *events) -> None:
+        def run():
+            for event in events:
+                self.notify(event)
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def open(self) -> None:
+        if self.open_error is not None:
+            raise self.open_error
+        self.is_open = True
+
+    def load(self, url: str, headers=None) -> int:
+        self.entry += 1
+        self.loads.append(url)
+        if url in self.failures:
+            self._send(FileStarted(self.entry), FileEnded(self.entry, "error", -13))
+        elif self.autoload:
+            self._send(FileStarted(self.entry), FileLoaded(self.entry), PropertyChanged("duration", 100.0))
+        return self.entry
+
+    def loaded_rank(self) -> int | None:
+        return int(self.loads[-1].rsplit("/", 1)[1]) if self.loads else None
+
+    def end(self, reason: str = "eof", error: int = 0) -> None:
+        self._send(PropertyChanged("time-pos", 99.9), FileEnded(self.entry, reason, error))
+
+    def explain(self, entry, *, url, reason, error, position=None, duration=None, seeked_to_end=False):
+        if reason == "eof":
+            return None
+        return self.failures.get(url, "mpv could not play it")
+
+    def stop(self) -> None:
+        self.calls.append(("stop",))
+
+    def set_pause(self, paused: bool) -> None:
+        self.calls.append(("pause", paused))
+        self._send(PropertyChanged("pause", paused))
+
+    def seek(self, seconds: float, relative: bool = True) -> bool:
+        self.calls.append(("seek", seconds, relative))
+        return True
+
+    def set_volume(self, volume: int) -> None:
+        self.calls.append(("volume", volume))
+
+    def set_mute(self, muted: bool) -> None:
+        self.calls.append(("mute", muted))
+
+    def terminate(self, timeout: float = 3.0) -> bool:
+        self.terminated = True
+        return True
+
+
+class Harness:
+    def __init__(self, n: int = 5, *, queue_ranks=None, autoload: bool = True, report_within: float = 14.5,
+                 advance_delay: float = 0.05, notify=None) -> None:
+        self.events: queue.Queue = queue.Queue()
+        self.seen: list = []
+        self.resolver = FakeResolver()
+        self.player = FakePlayer(autoload=autoload)
+        self.engine = PlaybackEngine(
+            playlist(n), notify or self.events.put, resolver=self.resolver, player=self.player,
+            queue=queue_ranks, advance_delay=advance_delay, report_within=report_within,
+            rng=random.Random(7),
+        )
+        self.engine.start()
+
+    def wait_for(self, predicate, timeout: float = 5.0, what: str = "event"):
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {what}; saw {self.seen[-8:]}")
+            try:
+                event = self.events.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append(event)
+            if predicate(event):
+                return event
+
+    def wait_state(self, state: State, rank: int | None = None, timeout: float = 5.0):
+        return self.wait_for(
+            lambda e: isinstance(e, StatusChanged) and e.status.state is state
+            and (rank is None or e.status.rank == rank),
+            timeout, f"{state} {rank}",
+        ).status
+
+    def playing(self, rank: int, timeout: float = 5.0):
+        status = self.wait_state(State.PLAYING, rank, timeout)
+        wait_until(lambda: self.player.loaded_rank() == rank, 2, f"mpv got song {rank}")
+        return status
+
+    def finish_and_expect(self, rank: int) -> None:
+        self.player.end("eof")
+        self.wait_for(lambda e: isinstance(e, SongFinished) and e.rank == rank, what=f"finished {rank}")
+
+    def close(self) -> None:
+        self.engine.shutdown()
+
+
+@pytest.fixture
+def h():
+    harness = Harness()
+    yield harness
+    harness.close()
+
+
+def test_play_goes_resolving_buffering_playing_and_prefetches_the_next(h):
+    h.engine.play(2)
+    assert h.engine.status.state is State.RESOLVING and h.engine.status.rank == 2  # at once
+    h.wait_state(State.BUFFERING, 2)
+    status = h.playing(2)
+    assert status.title == "Song 2" and status.error is None
+    wait_until(lambda: h.resolver.prefetched == [3], 2, "prefetch of the next song")
+    assert h.resolver.warmed
+
+
+def test_auto_advance_follows_rank_order_and_stops_after_the_last(h):
+    h.engine.play(4)
+    h.playing(4)
+    h.finish_and_expect(4)
+    h.playing(5)
+    h.finish_and_expect(5)
+    h.wait_for(lambda e: isinstance(e, PlaybackEnded) and e.reason == "done")
+    assert h.engine.status.state is State.STOPPED and h.engine.status.rank == 5
+
+
+def test_countdown_order_and_repeat_all_wraps(h):
+    assert h.engine.cycle_order() is Order.COUNTDOWN
+    assert h.engine.cycle_repeat() is Repeat.ONE
+    assert h.engine.cycle_repeat() is Repeat.ALL
+    assert h.engine.order_ranks() == [5, 4, 3, 2, 1]
+    h.engine.play(2)
+    h.playing(2)
+    h.finish_and_expect(2)
+    h.playing(1)
+    h.finish_and_expect(1)
+    h.playing(5)  # wrapped
+
+
+def test_repeat_one_replays_and_next_still_moves_on(h):
+    h.engine.cycle_repeat()
+    h.engine.play(3)
+    h.playing(3)
+    h.finish_and_expect(3)
+    h.wait_state(State.RESOLVING, 3)
+    h.playing(3)
+    h.engine.next()
+    h.playing(4)
+
+
+def test_shuffle_is_a_fixed_permutation_starting_with_the_current_song(h):
+    h.engine.play(3)
+    h.playing(3)
+    h.engine.cycle_order()
+    assert h.engine.cycle_order() is Order.SHUFFLE
+    order = h.engine.order_ranks()
+    assert sorted(order) == [1, 2, 3, 4, 5] and order[0] == 3
+    assert h.engine.order_ranks() == order  # fixed until the order changes
+    played = [3]
+    for _ in range(4):
+        h.engine.next()
+        nxt = order[len(played)]
+        h.playing(nxt)
+        played.append(nxt)
+    assert played == order
+    h.engine.cycle_order()
+    assert h.engine.order_ranks() == [1, 2, 3, 4, 5]
+
+
+def test_next_and_previous_wrap_in_play_order(h):
+    h.engine.next()
+    h.playing(1)
+    h.engine.previous()
+    h.playing(5)
+    h.engine.next()
+    h.playing(1)
+
+
+def test_a_newer_request_supersedes_an_older_one():
+    h = Harness()
+    try:
+        gate = h.resolver.gates[1] = threading.Event()
+        h.engine.play(1)
+        wait_until(lambda: h.resolver.calls == [1], 2, "resolving song 1")
+        h.engine.play(2)
+        h.engine.play(3)
+        h.engine.play(4)
+        gate.set()
+        h.playing(4)
+        assert h.resolver.calls == [1, 4]  # 2 and 3 were never resolved
+        assert h.player.loads == ["http://127.0.0.1:9/stream/4"]  # 1 was resolved, never played
+    finally:
+        h.close()
+
+
+def test_a_song_a_person_picked_that_fails_stays_on_screen(h):
+    h.resolver.errors[2] = "HTTP 404 from 127.0.0.1"
+    h.engine.play(2)
+    failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+    assert (failed.rank, failed.title, failed.message) == (2, "Song 2", "HTTP 404 from 127.0.0.1")
+    status = h.engine.status
+    assert status.state is State.ERROR and status.error == "HTTP 404 from 127.0.0.1"
+    time.sleep(0.3)  # several advance delays: nothing else may start
+    assert h.resolver.calls == [2] and h.engine.status.state is State.ERROR
+    h.engine.play(1)  # still usable
+    h.playing(1)
+
+
+def test_auto_advance_skips_a_failed_song(h):
+    h.resolver.errors[2] = "HTTP 404 from 127.0.0.1"
+    h.engine.play(1)
+    h.playing(1)
+    h.finish_and_expect(1)
+    h.wait_for(lambda e: isinstance(e, SongFailed) and e.rank == 2)
+    h.playing(3)
+
+
+def test_when_every_song_fails_auto_advance_gives_up():
+    h = Harness(3)
+    try:
+        h.engine.cycle_repeat()
+        h.engine.cycle_repeat()  # repeat all: would loop forever
+        for rank in (1, 2, 3):
+            h.resolver.errors[rank] = "cannot reach www.youtube.com (no network or DNS failure)"
+        h.player.failures["http://127.0.0.1:9/stream/1"] = "x"
+        h.resolver.errors.pop(1)
+        h.engine.play(1)  # a person asked for 1: its failure stays; nothing moves on
+        h.wait_for(lambda e: isinstance(e, SongFailed) and e.rank == 1)
+        assert h.engine.status.state is State.ERROR
+        h.player.failures.clear()
+        h.engine.play(1)
+        h.playing(1)
+        h.player.failures["http://127.0.0.1:9/stream/1"] = "x"
+        h.finish_and_expect(1)
+        ended = h.wait_for(lambda e: isinstance(e, PlaybackEnded))
+        assert ended.reason == "failures"
+        failed = [e.rank for e in h.seen if isinstance(e, SongFailed)]
+        assert failed == [1, 2, 3, 1]
+    finally:
+        h.close()
+
+
+def test_a_cached_url_that_fails_is_resolved_again_once_silently(h):
+    h.resolver.cached_ranks.add(1)
+    h.player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+    original_resolve = h.resolver.resolve
+
+    def resolve(song):
+        result = original_resolve(song)
+        if not result.from_cache:
+            h.player.failures.clear()  # the fresh URL works
+        return result
+
+    h.resolver.resolve = resolve
+    h.engine.play(1)
+    h.playing(1)
+    assert h.resolver.invalidated == [1] and h.resolver.calls == [1, 1]
+    assert not [e for e in h.seen if isinstance(e, SongFailed)]
+
+
+def test_a_cached_url_that_fails_twice_is_reported(h):
+    h.resolver.cached_ranks.add(1)
+    h.resolver.resolve = lambda song, r=h.resolver.resolve: (  # always "cached" and always broken
+        h.resolver.cached_ranks.add(1) or r(song)
+    )
+    h.player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+    h.engine.play(1)
+    failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+    assert failed.message == "HTTP 403 from 127.0.0.1"
+    assert h.resolver.invalidated == [1] and len(h.player.loads) == 2
+
+
+def test_the_watchdog_reports_a_song_that_never_starts():
+    h = Harness(report_within=0.5, autoload=False)
+    try:
+        started = time.monotonic()
+        h.engine.play(1)
+        failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+        assert failed.message == "timed out talking to 127.0.0.1"
+        assert 0.4 < time.monotonic() - started < 2
+        h.player.autoload = True
+        h.engine.play(2)
+        h.playing(2)
+    finally:
+        h.close()
+
+
+def test_a_queue_plays_exactly_its_ranks_and_moves_past_failures():
+    h = Harness(5, queue_ranks=[3, 5, 1, 3])
+    try:
+        h.resolver.errors[5] = "no audio found on that page"
+        h.engine.play_queue()
+        h.playing(3)
+        h.finish_and_expect(3)
+        h.wait_for(lambda e: isinstance(e, SongFailed) and e.rank == 5)
+        h.playing(1)
+        h.finish_and_expect(1)
+        h.playing(3)
+        h.finish_and_expect(3)
+        h.wait_for(lambda e: isinstance(e, PlaybackEnded) and e.reason == "done")
+        assert h.resolver.calls == [3, 5, 1, 3]
+    finally:
+        h.close()
+
+
+def test_pause_seek_volume_and_mute(h):
+    h.engine.toggle_pause()  # nothing to pause yet
+    assert h.engine.status.state is State.IDLE
+    h.engine.seek(5)  # nothing to seek
+    h.engine.play(1)
+    h.playing(1)
+    h.engine.toggle_pause()
+    assert h.engine.status.state is State.PAUSED
+    wait_until(lambda: ("pause", True) in h.player.calls, 2, "mpv paused")
+    h.engine.toggle_pause()
+    assert h.engine.status.state is State.PLAYING
+    h.engine.seek(30)
+    h.engine.seek(-5, relative=True)
+    h.engine.seek(42, relative=False)
+    wait_until(lambda: [c for c in h.player.calls if c[0] == "seek"] == [
+        ("seek", 30.0, True), ("seek", -5.0, True), ("seek", 42.0, False)], 2, "seeks")
+    assert any(isinstance(e, PositionChanged) for e in list(h.events.queue))
+    for _ in range(10):
+        h.engine.change_volume(+5)
+    assert h.engine.status.volume == 130
+    h.engine.change_volume(-200)
+    assert h.engine.status.volume == 0
+    h.engine.change_volume(+55)
+    h.engine.toggle_mute()
+    assert h.engine.status.muted is True
+    wait_until(lambda: h.player.calls[-2:] == [("volume", 55), ("mute", True)], 2, "volume and mute sent")
+    h.engine.stop()
+    assert h.engine.status.state is State.STOPPED
+    h.engine.toggle_pause()  # after a stop, space plays the song again
+    h.wait_state(State.PLAYING, 1)
+
+
+def test_seeking_past_the_end_finishes_the_song(h):
+    h.engine.play(1)
+    h.playing(1)
+    h.engine.seek(500)
+    h.finish_and_expect(1)
+    h.playing(2)
+
+
+def test_a_player_that_cannot_start_reports_it(h):
+    h.player.open_error = PlayerError("--mpv-option foo=bar: mpv does not know option 'foo'", usage=True)
+    h.engine.play(1)
+    failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+    assert failed.message == "--mpv-option foo=bar: mpv does not know option 'foo'"
+
+
+def test_without_libmpv_playing_says_how_to_install_it():
+    class NoLibmpv(FakePlayer):
+        @staticmethod
+        def check_available():
+            return "libmpv is not installed: run `sudo apt-get install libmpv2`"
+
+    events: queue.Queue = queue.Queue()
+    engine = PlaybackEngine(playlist(), events.put, resolver=FakeResolver(), player=NoLibmpv())
+    engine.start()
+    try:
+        wait_until(lambda: engine.status.state is State.ERROR, 5, "the warning")
+        engine.play(1)
+        wait_until(lambda: any(isinstance(e, SongFailed) for e in list(events.queue)), 5, "a failure")
+        failed = [e for e in list(events.queue) if isinstance(e, SongFailed)][0]
+        assert failed.message == "libmpv is not installed: run `sudo apt-get install libmpv2`"
+    finally:
+        engine.shutdown()
+
+
+def test_a_notify_that_raises_does_not_stop_the_engine():
+    seen = []
+
+    def notify(event):
+        seen.append(event)
+        raise RuntimeError("consumer bug")
+
+    h = Harness(notify=notify)
+    try:
+        h.engine.play(1)
+        wait_until(lambda: h.engine.status.state is State.PLAYING, 5, "playing")
+        assert seen
+    finally:
+        h.close()
+
+
+def test_shutdown_is_quick_and_final(h):
+    h.engine.play(1)
+    h.playing(1)
+    started = time.monotonic()
+    h.engine.shutdown()
+    assert time.monotonic() - started < 1
+    assert h.player.terminated
+    h.engine.play(2)  # ignored, no error
+    h.engine.shutdown()
+
+
+def test_bad_mpv_option_syntax_is_refused_at_once():
+    with pytest.raises(PlayerError) as info:
+        PlaybackEngine(playlist(), lambda e: None, mpv_options=["novalue"], resolver=FakeResolver())
+    assert info.value.usage
+
+
+def test_events_come_in_order_from_one_engine_thread():
+    threads = set()
+    events: queue.Queue = queue.Queue()
+
+    def notify(event):
+        threads.add(threading.current_thread().name)
+        events.put(event)
+
+    h = Harness(notify=notify)
+    h.events = events
+    try:
+        h.engine.play(1)
+        h.playing(1)
+        h.engine.toggle_pause()
+        h.wait_state(State.PAUSED, 1)
+        assert threads == {"sadtui-events"}
+        states = [e.status.state for e in h.seen if isinstance(e, StatusChanged)]
+        assert states[:3] == [State.RESOLVING, State.BUFFERING, State.PLAYING]
+    finally:
+        h.close()

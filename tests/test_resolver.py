@@ -1,0 +1,376 @@
+"""The resolver: cache, expiry, errors, prefetch; a fake YoutubeDL for the logic, the
+real yt-dlp against the loopback server for what yt-dlp itself does."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from audio_support import audio_server, refused_port  # noqa: F401 - fixture
+from sadtui import paths
+from sadtui.playlist import Song
+from sadtui.services import resolver as resolver_module
+from sadtui.services.resolver import (
+    EXPIRY_MARGIN,
+    JS_RUNTIME_HINT,
+    SEARCH_TTL,
+    STREAM_TTL,
+    Resolver,
+    ResolveError,
+    describe_error,
+    js_runtimes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Clock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeYDL:
+    """Answers extract_info from a table; records every call."""
+
+    def __init__(self, answers: dict, calls: list, delay: float = 0.0, gate: threading.Event | None = None):
+        self.answers = answers
+        self.calls = calls
+        self.delay = delay
+        self.gate = gate
+
+    def extract_info(self, target: str, download: bool = True):
+        self.calls.append(target)
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.delay:
+            time.sleep(self.delay)
+        answer = self.answers[target]
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer() if callable(answer) else answer
+
+
+def make_resolver(answers, *, clock=None, delay=0.0, gate=None, **kwargs):
+    calls: list[str] = []
+    made: list[dict] = []
+
+    def factory(options):
+        made.append(options)
+        return FakeYDL(answers, calls, delay, gate)
+
+    resolver = Resolver(ydl_factory=factory, clock=clock or Clock(), **kwargs)
+    return resolver, calls, made
+
+
+def stream_info(url: str, title: str = "T", duration: float | None = 200.0, headers=None):
+    return {"url": url, "title": title, "duration": duration, "http_headers": headers or {"User-Agent": "UA"}}
+
+
+WATCH = "https://www.youtube.com/watch?v=abcdefghijk"
+SONG = Song(rank=1, title="Sadness and Sorrow", anime="Naruto")
+
+
+def search_answers(stream_url: str) -> dict:
+    return {
+        f"ytsearch1:{SONG.search_terms}": {
+            "_type": "playlist",
+            "entries": [{"_type": "url", "url": WATCH, "ie_key": "Youtube", "id": "abcdefghijk", "title": "X"}],
+        },
+        WATCH: stream_info(stream_url, "Sadness and Sorrow (OST)"),
+    }
+
+
+# ---------------------------------------------------------------- options
+
+
+def test_options_are_bounded_quiet_and_find_the_venv_deno():
+    resolver, _, made = make_resolver({WATCH: stream_info("https://x/y")})
+    resolver.resolve(Song(1, "t", url=WATCH))
+    (options,) = made
+    assert options["quiet"] and options["noprogress"] and options["noplaylist"]
+    assert options["format"] == "bestaudio/best"
+    assert 5 <= options["socket_timeout"] <= 10
+    assert options["extractor_retries"] == 1 and options["retries"] <= 2
+    assert hasattr(options["logger"], "warning") and hasattr(options["logger"], "debug")
+    assert "cookiefile" not in options and "cookiesfrombrowser" not in options
+    deno = Path(sys.executable).parent / "deno"
+    if deno.exists():
+        assert options["js_runtimes"] == {"deno": {"path": str(deno)}}
+    assert js_runtimes() == options["js_runtimes"]
+
+
+def test_importing_the_playback_modules_loads_neither_ytdlp_nor_mpv():
+    code = (
+        "import sys, sadtui.cli, sadtui.cli_playback, sadtui.services.engine, "
+        "sadtui.services.resolver, sadtui.services.player; "
+        "print(sorted(m for m in ('yt_dlp', 'mpv') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- resolving and the cache
+
+
+def test_url_wins_over_the_query():
+    song = Song(1, "t", query="never searched", url="https://example.org/song")
+    resolver, calls, _ = make_resolver({song.url: stream_info("https://cdn.example.org/a.m4a")})
+    got = resolver.resolve(song)
+    assert calls == [song.url]
+    assert got.url == "https://cdn.example.org/a.m4a" and got.headers == {"User-Agent": "UA"}
+    assert got.from_cache is False and got.source == song.url
+
+
+def test_search_takes_the_first_entry_and_both_are_cached(tmp_path):
+    clock = Clock()
+    stream = f"https://rr1.googlevideo.com/videoplayback?expire={int(clock.now) + 6 * 3600}&id=1"
+    resolver, calls, _ = make_resolver(search_answers(stream), clock=clock)
+    first = resolver.resolve(SONG)
+    assert calls == [f"ytsearch1:{SONG.search_terms}", WATCH]
+    assert first.url == stream and first.title == "Sadness and Sorrow (OST)" and first.duration == 200.0
+    assert first.expires_at == clock.now + 6 * 3600 - EXPIRY_MARGIN
+
+    again = Resolver(ydl_factory=lambda o: FakeYDL({}, calls), clock=clock)  # a new process: disk cache
+    second = again.resolve(SONG)
+    assert second.from_cache and second.url == stream
+    assert len(calls) == 2
+
+    data = json.loads(paths.resolve_cache_file().read_text())
+    assert data["searches"][SONG.search_terms]["url"] == WATCH
+    assert data["searches"][SONG.search_terms]["expires_at"] == clock.now + SEARCH_TTL
+
+
+def test_an_expired_stream_is_resolved_again_but_the_search_is_kept():
+    clock = Clock()
+    stream = f"https://rr1.googlevideo.com/videoplayback?expire={int(clock.now) + 3600}"
+    resolver, calls, _ = make_resolver(search_answers(stream), clock=clock)
+    resolver.resolve(SONG)
+    clock.now += 3600 - EXPIRY_MARGIN + 1  # inside the margin: stale
+    got = resolver.resolve(SONG)
+    assert got.from_cache is False
+    assert calls == [f"ytsearch1:{SONG.search_terms}", WATCH, WATCH]  # no second search
+    clock.now += SEARCH_TTL  # a month later the search itself is stale
+    resolver.resolve(SONG)
+    assert calls[-2:] == [f"ytsearch1:{SONG.search_terms}", WATCH]
+
+
+def test_a_url_without_expiry_is_kept_for_an_hour():
+    clock = Clock()
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, clock=clock)
+    assert resolver.resolve(song).expires_at == clock.now + STREAM_TTL
+    clock.now += STREAM_TTL - 1
+    assert resolver.resolve(song).from_cache
+    clock.now += 2
+    assert not resolver.resolve(song).from_cache
+    assert len(calls) == 2
+
+
+def test_invalidate_forgets_the_stream():
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, calls, _ = make_resolver({song.url: stream_info(song.url)})
+    resolver.resolve(song)
+    assert resolver.cached(song) is not None
+    resolver.invalidate(song)
+    assert resolver.cached(song) is None
+    assert not resolver.resolve(song).from_cache
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00", b"[]", b'{"version": 1}', b""])
+def test_a_corrupt_cache_file_is_ignored_and_rewritten(content):
+    path = paths.resolve_cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, _, _ = make_resolver({song.url: stream_info(song.url)})
+    assert resolver.resolve(song).url == song.url
+    data = json.loads(path.read_text())
+    assert data["version"] == 1 and song.url in data["streams"]
+
+
+def test_cache_writes_are_atomic(monkeypatch):
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    other = Song(2, "u", url="http://127.0.0.1:9/b.wav")
+    third = Song(3, "v", url="http://127.0.0.1:9/c.wav")
+    resolver, _, _ = make_resolver({s.url: stream_info(s.url) for s in (song, other, third)})
+    resolver.resolve(song)
+    path = paths.resolve_cache_file()
+    before = path.read_text()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(resolver_module.os, "replace", broken_replace)
+        resolver.resolve(other)  # the write fails: the old file stays whole, no temp file is left
+    assert path.read_text() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    resolver.resolve(third)
+    assert json.loads(path.read_text())["streams"].keys() == {song.url, other.url, third.url}
+
+
+# ---------------------------------------------------------------- bounded, errors
+
+
+def test_a_hanging_extraction_fails_within_the_deadline_and_the_next_call_starts_fresh():
+    gate = threading.Event()
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, calls, made = make_resolver({song.url: stream_info(song.url)}, gate=gate, deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(ResolveError, match="timed out talking to 127.0.0.1"):
+        resolver.resolve(song)
+    assert time.monotonic() - started < 2
+    gate.set()
+    assert resolver.resolve(song).url == song.url
+    assert len(made) == 2  # the stuck YoutubeDL was dropped
+
+
+def test_error_messages_for_things_only_the_internet_does():
+    from yt_dlp.networking.exceptions import TransportError
+    from yt_dlp.utils import DownloadError, ExtractorError
+
+    dns = TransportError("Failed to resolve 'www.youtube.com' ([Errno -3] Temporary failure in name resolution)")
+    wrapped = DownloadError("ERROR: [youtube:search] Unable to download", exc_info=(type(dns), dns, None))
+    assert describe_error(wrapped, "ytsearch1:x") == "cannot reach www.youtube.com (no network or DNS failure)"
+
+    js = ExtractorError("[youtube] abc: n challenge solving failed: Some formats may be missing")
+    warnings = ["WARNING: [youtube] No supported JavaScript runtime could be found."]
+    assert describe_error(js, WATCH, warnings) == JS_RUNTIME_HINT
+    no_formats = ExtractorError("Requested format is not available. Use --list-formats")
+    assert describe_error(no_formats, WATCH, warnings) == JS_RUNTIME_HINT
+    assert describe_error(no_formats, "https://example.org/x") == "no audio found on that page"
+
+    slow = TransportError("HTTPSConnectionPool(host='www.youtube.com', port=443): Read timed out.")
+    assert describe_error(slow, WATCH) == "timed out talking to www.youtube.com"
+    private = ExtractorError("[youtube] abc: Private video. Sign in if you've been granted access")
+    assert describe_error(private, WATCH) == "Private video. Sign in if you've been granted access"
+
+
+def test_warm_up_makes_no_connection(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("warm_up must not connect anywhere")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    resolver = Resolver()
+    started = time.monotonic()
+    resolver.warm_up()
+    assert time.monotonic() - started < 10
+    assert resolver.resolutions == 0
+
+
+# ---------------------------------------------------------------- prefetch
+
+
+def test_prefetch_makes_the_later_resolve_instant():
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, delay=0.2)
+    resolver.prefetch(song)
+    assert resolver.wait_prefetch_idle(5)
+    started = time.monotonic()
+    got = resolver.resolve(song)
+    assert got.from_cache and time.monotonic() - started < 0.1
+    assert calls == [song.url]
+
+
+def test_a_resolve_during_its_prefetch_shares_the_answer():
+    gate = threading.Event()
+    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, gate=gate)
+    resolver.prefetch(song)
+    deadline = time.monotonic() + 5
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    threading.Timer(0.2, gate.set).start()
+    assert resolver.resolve(song).url == song.url
+    assert calls == [song.url]
+
+
+# ---------------------------------------------------------------- the real yt-dlp, loopback only
+
+
+@pytest.fixture(scope="module")
+def real_resolver():
+    return Resolver()
+
+
+def test_real_direct_media_url(audio_server, real_resolver):
+    got = real_resolver.resolve(Song(1, "a", url=audio_server.url("/a.wav")))
+    assert got.url == audio_server.url("/a.wav")
+    assert "User-Agent" in got.headers
+
+
+def test_real_page_with_an_audio_tag(audio_server, real_resolver):
+    got = real_resolver.resolve(Song(1, "page", url=audio_server.url("/page.html")))
+    assert got.url == audio_server.url("/b.wav")
+    assert got.headers.get("Referer") == audio_server.url("/page.html")
+
+
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/404", "HTTP 404 from 127.0.0.1"),
+        ("/nomedia.html", "no audio found on that page"),
+        ("refused", "connection refused by 127.0.0.1:{port}"),
+    ],
+)
+def test_real_failures_have_clear_messages(audio_server, real_resolver, path, message):
+    if path == "refused":
+        port = refused_port()
+        url = f"http://127.0.0.1:{port}/song.wav"
+        message = message.format(port=port)
+    else:
+        url = audio_server.url(path)
+    started = time.monotonic()
+    with pytest.raises(ResolveError) as info:
+        real_resolver.resolve(Song(1, "x", url=url))
+    assert info.value.message == message
+    assert time.monotonic() - started < 15
+
+
+def test_real_stall_times_out_quickly(audio_server):
+    resolver = Resolver(socket_timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(ResolveError, match=r"^timed out talking to 127\.0\.0\.1$"):
+        resolver.resolve(Song(1, "x", url=audio_server.url("/stall")))
+    assert time.monotonic() - started < 5
+
+
+def test_a_slow_prefetch_does_not_hold_up_another_song():
+    gate = threading.Event()
+    slow_started = threading.Event()
+    slow = Song(1, "slow", url="http://127.0.0.1:9/slow.wav")
+    quick = Song(2, "quick", url="http://127.0.0.1:9/quick.wav")
+    calls: list[str] = []
+
+    class Gated(FakeYDL):
+        def extract_info(self, target, download=True):
+            if target == slow.url:
+                slow_started.set()
+                gate.wait(10)
+            return super().extract_info(target, download)
+
+    answers = {slow.url: stream_info(slow.url), quick.url: stream_info(quick.url)}
+    resolver = Resolver(ydl_factory=lambda o: Gated(answers, calls), clock=Clock())
+    try:
+        resolver.prefetch(slow)
+        assert slow_started.wait(5)
+        started = time.monotonic()
+        assert resolver.resolve(quick).url == quick.url
+        assert time.monotonic() - started < 2
+    finally:
+        gate.set()
+    assert resolver.wait_prefetch_idle(5)
+    assert resolver.cached(slow) is not None
