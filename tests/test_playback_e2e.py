@@ -85,9 +85,6 @@ def test_a_song_really_decodes(make_engine, tmp_path, audio_server):
     assert rms == pytest.approx(SINE_RMS, rel=0.1)
     assert pcm_frequency(out) == pytest.approx(440, rel=0.05)
     assert engine.status.state is State.STOPPED
-    # mpv sent the headers yt-dlp gave (its browser User-Agent), not libmpv's own.
-    agents = [h.get("User-Agent", "") for h in audio_server.headers_for("/a.wav")]
-    assert agents and all("Mozilla/5.0" in agent for agent in agents)
 
 
 def test_volume_and_mute_reach_the_audio(make_engine, tmp_path):
@@ -109,13 +106,17 @@ def test_volume_and_mute_reach_the_audio(make_engine, tmp_path):
     assert seconds == pytest.approx(2.0, abs=0.1) and rms < 0.001
 
 
-def test_a_page_with_an_audio_tag_is_resolved_by_ytdlp(make_engine, tmp_path):
+def test_a_page_with_an_audio_tag_is_resolved_by_ytdlp(make_engine, tmp_path, audio_server):
     out = tmp_path / "page.raw"
     engine, log = make_engine([("The page", "/page.html")], pcm_options(out))
     engine.play(1)
     finished(log, 1)
     assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.1)
     assert pcm_frequency(out) == pytest.approx(660, rel=0.05)  # b.wav, the page's <audio>
+    # mpv sent the headers yt-dlp gave (its browser User-Agent, the page as Referer).
+    sent = audio_server.headers_for("/b.wav")
+    assert sent and all("Mozilla/5.0" in h.get("User-Agent", "") for h in sent)
+    assert any(h.get("Referer") == audio_server.url("/page.html") for h in sent)
 
 
 # ---------------------------------------------------------------- orders and repeat

@@ -167,7 +167,7 @@ def test_an_expired_stream_is_resolved_again_but_the_search_is_kept():
 
 def test_a_url_without_expiry_is_kept_for_an_hour():
     clock = Clock()
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, clock=clock)
     assert resolver.resolve(song).expires_at == clock.now + STREAM_TTL
     clock.now += STREAM_TTL - 1
@@ -178,7 +178,7 @@ def test_a_url_without_expiry_is_kept_for_an_hour():
 
 
 def test_invalidate_forgets_the_stream():
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, calls, _ = make_resolver({song.url: stream_info(song.url)})
     resolver.resolve(song)
     assert resolver.cached(song) is not None
@@ -193,7 +193,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(content):
     path = paths.resolve_cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, _, _ = make_resolver({song.url: stream_info(song.url)})
     assert resolver.resolve(song).url == song.url
     data = json.loads(path.read_text())
@@ -201,9 +201,9 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(content):
 
 
 def test_cache_writes_are_atomic(monkeypatch):
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
-    other = Song(2, "u", url="http://127.0.0.1:9/b.wav")
-    third = Song(3, "v", url="http://127.0.0.1:9/c.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
+    other = Song(2, "u", url="http://127.0.0.1:9/b")
+    third = Song(3, "v", url="http://127.0.0.1:9/c")
     resolver, _, _ = make_resolver({s.url: stream_info(s.url) for s in (song, other, third)})
     resolver.resolve(song)
     path = paths.resolve_cache_file()
@@ -226,7 +226,7 @@ def test_cache_writes_are_atomic(monkeypatch):
 
 def test_a_hanging_extraction_fails_within_the_deadline_and_the_next_call_starts_fresh():
     gate = threading.Event()
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, calls, made = make_resolver({song.url: stream_info(song.url)}, gate=gate, deadline=0.5)
     started = time.monotonic()
     with pytest.raises(ResolveError, match="timed out talking to 127.0.0.1"):
@@ -275,7 +275,7 @@ def test_warm_up_makes_no_connection(monkeypatch):
 
 
 def test_prefetch_makes_the_later_resolve_instant():
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, delay=0.2)
     resolver.prefetch(song)
     assert resolver.wait_prefetch_idle(5)
@@ -287,7 +287,7 @@ def test_prefetch_makes_the_later_resolve_instant():
 
 def test_a_resolve_during_its_prefetch_shares_the_answer():
     gate = threading.Event()
-    song = Song(1, "t", url="http://127.0.0.1:9/a.wav")
+    song = Song(1, "t", url="http://127.0.0.1:9/a")
     resolver, calls, _ = make_resolver({song.url: stream_info(song.url)}, gate=gate)
     resolver.prefetch(song)
     deadline = time.monotonic() + 5
@@ -306,10 +306,13 @@ def real_resolver():
     return Resolver()
 
 
-def test_real_direct_media_url(audio_server, real_resolver):
+def test_real_direct_media_url_skips_ytdlp(audio_server, real_resolver):
+    # An audio file's own URL is the stream: nothing to extract, no request made.
+    asked, requested = real_resolver.resolutions, audio_server.requested("/a.wav")
     got = real_resolver.resolve(Song(1, "a", url=audio_server.url("/a.wav")))
-    assert got.url == audio_server.url("/a.wav")
-    assert "User-Agent" in got.headers
+    assert got.url == audio_server.url("/a.wav") and got.headers == {}
+    assert real_resolver.resolutions == asked
+    assert audio_server.requested("/a.wav") == requested
 
 
 def test_real_page_with_an_audio_tag(audio_server, real_resolver):
@@ -329,7 +332,7 @@ def test_real_page_with_an_audio_tag(audio_server, real_resolver):
 def test_real_failures_have_clear_messages(audio_server, real_resolver, path, message):
     if path == "refused":
         port = refused_port()
-        url = f"http://127.0.0.1:{port}/song.wav"
+        url = f"http://127.0.0.1:{port}/song"
         message = message.format(port=port)
     else:
         url = audio_server.url(path)
@@ -351,8 +354,8 @@ def test_real_stall_times_out_quickly(audio_server):
 def test_a_slow_prefetch_does_not_hold_up_another_song():
     gate = threading.Event()
     slow_started = threading.Event()
-    slow = Song(1, "slow", url="http://127.0.0.1:9/slow.wav")
-    quick = Song(2, "quick", url="http://127.0.0.1:9/quick.wav")
+    slow = Song(1, "slow", url="http://127.0.0.1:9/slow")
+    quick = Song(2, "quick", url="http://127.0.0.1:9/quick")
     calls: list[str] = []
 
     class Gated(FakeYDL):

@@ -132,7 +132,9 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
     events: queue.Queue[Any] = queue.Queue()
     engine = None
     try:
-        engine = engine_cls(playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0)
+        engine = engine_cls(
+            playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0, warm_up=False
+        )
         engine.open_player()  # a bad --mpv-option is found here, before anything plays
     except player_error as exc:
         if engine is not None:

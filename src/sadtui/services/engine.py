@@ -105,6 +105,7 @@ class PlaybackEngine:
         advance_delay: float = ADVANCE_DELAY,
         report_within: float = REPORT_WITHIN,
         rng: random.Random | None = None,
+        warm_up: bool = True,
     ) -> None:
         self.playlist = playlist
         self._notify = notify
@@ -125,6 +126,10 @@ class PlaybackEngine:
         self.advance_delay = advance_delay
         self.report_within = report_within
         self._rng = rng or random.Random()
+        # Warm yt-dlp up in the background (the TUI: the first Enter then costs
+        # nothing).  `sadtui play` turns it off: it plays at once, and a warm-up
+        # would only compete with the first song for the CPU.
+        self.warm_up = warm_up
 
         self._lock = threading.RLock()
         self._status = Status()
@@ -402,6 +407,8 @@ class PlaybackEngine:
                     self._unavailable = problem
                     if self._status.state is State.IDLE:
                         self._set(state=State.ERROR, error=problem)
+        if not self.warm_up:
+            return
         try:
             self.resolver.warm_up()
         except Exception:  # noqa: BLE001 - resolving reports it later

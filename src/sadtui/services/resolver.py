@@ -49,6 +49,11 @@ BUSY_WAIT = 0.5  # seconds to wait for the shared YoutubeDL before using a throw
 SEARCH_PREFIX = "ytsearch1:"
 YOUTUBE_HOST = "www.youtube.com"
 JS_RUNTIME_HINT = "YouTube needs a JavaScript runtime: run `sadtui doctor`"
+# A song `url` whose path ends in one of these is the media itself: mpv opens it as
+# it is, with nothing for yt-dlp to extract (pages still go through yt-dlp).
+DIRECT_MEDIA_EXTENSIONS = frozenset(
+    {".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".weba", ".mka", ".wma"}
+)
 
 
 class ResolveError(Exception):
@@ -71,6 +76,15 @@ class Resolved:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def is_direct_media(url: str) -> bool:
+    """True for a URL that names an audio file (by its extension), not a page."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return os.path.splitext(path)[1].lower() in DIRECT_MEDIA_EXTENSIONS
 
 
 def venv_deno() -> Path | None:
@@ -551,6 +565,8 @@ class Resolver:
 
     def _resolve_uncached(self, song: Song, deadline_at: float) -> Resolved:
         source = song.url
+        if source is not None and is_direct_media(source):
+            return Resolved(url=source, expires_at=self._clock() + STREAM_TTL, source=source)
         if source is None:
             terms = song.search_terms
             source = self._cached_search(terms)
