@@ -142,6 +142,7 @@ class PlaybackEngine:
         self._unavailable: str | None = None
         self._player_ready = False
         self._last_position_emit = 0.0
+        self._audio_started = False  # has time-pos gone past 0 for the current song?
 
         self._commands: queue_module.Queue[Any] = queue_module.Queue()
         self._outbox: queue_module.Queue[Any] = queue_module.Queue()
@@ -582,6 +583,7 @@ class PlaybackEngine:
                 )
                 self._set(state=state, position=0.0)
                 self._last_position_emit = 0.0
+                self._audio_started = False
             self._prefetch_after(req)
         elif isinstance(event, FileEnded):
             self._on_file_ended(req, event)
@@ -692,7 +694,10 @@ class PlaybackEngine:
                     return
                 self._status = replace(self._status, position=float(value))
                 now = time.monotonic()
-                if now - self._last_position_emit >= POSITION_INTERVAL:
+                first_audio = value > 0 and not self._audio_started
+                if first_audio:
+                    self._audio_started = True
+                if first_audio or now - self._last_position_emit >= POSITION_INTERVAL:
                     self._last_position_emit = now
                     self._emit(PositionChanged(self._status.rank, float(value), self._status.duration))
             elif name == "duration":

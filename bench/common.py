@@ -1,0 +1,166 @@
+"""Shared helpers for the benchmarks: timing, medians, tmux, playlists."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+SADTUI = VENV_BIN / "sadtui"
+PYTHON = Path(sys.executable)
+
+
+@dataclass
+class Figure:
+    """One benchmark figure: our median against a baseline median from the same run."""
+
+    name: str
+    unit: str
+    ours: list[float]
+    baseline: list[float] | None = None
+    baseline_name: str | None = None
+    target: str = ""
+    ok: bool | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline) if self.baseline else None
+
+    @property
+    def ratio(self) -> float | None:
+        base = self.baseline_median
+        return self.median / base if base else None
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "median": round(self.median, 4),
+            "runs": [round(v, 4) for v in self.ours],
+            "baseline": self.baseline_name,
+            "baseline_median": None if self.baseline_median is None else round(self.baseline_median, 4),
+            "baseline_runs": [round(v, 4) for v in self.baseline] if self.baseline else None,
+            "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "target": self.target,
+            "ok": self.ok,
+            "notes": self.notes,
+            **self.extra,
+        }
+
+
+def measure(fn: Callable[[], float], runs: int, warmup: int = 1) -> list[float]:
+    """Call `fn` (which returns one timing) warmup + runs times; keep the last `runs`."""
+    for _ in range(warmup):
+        fn()
+    return [fn() for _ in range(runs)]
+
+
+def interleaved(fns: list[Callable[[], float]], runs: int, warmup: int = 1) -> list[list[float]]:
+    """Measure several commands alternately, so machine noise hits them alike."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    results: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for i, fn in enumerate(fns):
+            results[i].append(fn())
+    return results
+
+
+def bench_env(tmp: Path) -> dict[str, str]:
+    """A clean environment: XDG dirs in tmp so no state or cache leaks between runs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    for var in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        path = tmp / var.lower()
+        path.mkdir(parents=True, exist_ok=True)
+        env[var] = str(path)
+    env["LC_NUMERIC"] = "C"
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+class Tmux:
+    """A private tmux server for one benchmark."""
+
+    def __init__(self, width: int = 120, height: int = 40) -> None:
+        if not shutil.which("tmux"):
+            raise RuntimeError("tmux is not installed")
+        self.socket = f"sadtui-bench-{uuid.uuid4().hex[:8]}"
+        self.width, self.height = width, height
+
+    def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
+
+    def start(self, command: list[str], env: dict[str, str]) -> None:
+        env_args: list[str] = []
+        for key in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PATH", "LC_NUMERIC"):
+            env_args += ["-e", f"{key}={env[key]}"]
+        self._tmux(
+            "-f", "/dev/null", "new-session", "-d", "-x", str(self.width), "-y", str(self.height),
+            *env_args, "--", *command,
+        )
+
+    def capture(self) -> str:
+        return self._tmux("capture-pane", "-p", check=False).stdout
+
+    def send(self, *keys: str) -> None:
+        self._tmux("send-keys", *keys, check=False)
+
+    def pane_pid(self) -> int | None:
+        out = self._tmux("list-panes", "-F", "#{pane_pid}", check=False).stdout.strip()
+        return int(out) if out.isdigit() else None
+
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 20.0, interval: float = 0.002) -> float:
+        """Poll the screen until `predicate(screen)`; return the time it became true."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            screen = self.capture()
+            now = time.perf_counter()
+            if "Traceback" in screen:
+                raise RuntimeError("the app crashed:\n" + screen)
+            if predicate(screen):
+                return now
+            if now > deadline:
+                raise TimeoutError("screen never matched:\n" + screen)
+            time.sleep(interval)
+
+    def kill(self) -> None:
+        self._tmux("kill-server", check=False)
+
+
+def write_playlist(path: Path, n: int, url_for: Callable[[int], str | None] | None = None) -> Path:
+    """A generated playlist of n songs (optionally with urls)."""
+    lines = ['title = "Generated playlist"', 'intro = "Generated for benchmarks."']
+    for rank in range(1, n + 1):
+        lines += [
+            "[[songs]]",
+            f"rank = {rank}",
+            f'title = "Song number {rank}"',
+            f'anime = "Show {rank % 97}"',
+            f'artist = "Artist {rank % 31}"',
+            f'description = "A generated description for song {rank}, with a few words to search."',
+        ]
+        if url_for and (url := url_for(rank)):
+            lines.append(f'url = "{url}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def tmpdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="sadtui-bench-"))

@@ -1,0 +1,576 @@
+"""sadtui benchmarks: `make bench` (or `.venv/bin/python bench/run.py [--runs N] [--only a,b]`).
+
+Every figure is the median of at least 5 runs after a warm-up, next to a baseline
+measured in the same run (interleaved where both are whole processes), so the
+ratio holds on a noisy machine.  Prints a table and writes bench/results.json.
+Only 127.0.0.1 is used: the audio comes from a loopback server started here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from common import (  # noqa: E402
+    PYTHON,
+    ROOT,
+    SADTUI,
+    Figure,
+    Tmux,
+    bench_env,
+    interleaved,
+    tmpdir,
+    write_playlist,
+)
+
+DEFAULT_PLAYLIST = ROOT / "data" / "saddest-anime-songs.toml"
+RESULTS = ROOT / "bench" / "results.json"
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _server():
+    from audio_support import AudioServer  # tests/audio_support.py
+
+    return AudioServer()
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _child_pid(pane_pid: int, name: str = "sadtui") -> int:
+    """tmux runs the command directly; the pane pid is the app's pid."""
+    return pane_pid
+
+
+def _first_paint(command: list[str], env: dict, markers: list[str], size=(120, 40)) -> float:
+    tmux = Tmux(*size)
+    try:
+        t0 = time.perf_counter()
+        tmux.start(command, env)
+        t1 = tmux.wait_for(lambda s: all(m in s for m in markers), timeout=30)
+        return t1 - t0
+    finally:
+        tmux.kill()
+
+
+def _run(cmd: list[str], env: dict, timeout: float = 60) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    return elapsed
+
+
+# ------------------------------------------------------------------ first paint
+
+
+def bench_first_paint(runs: int) -> list[Figure]:
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    markers = ["Sadness and Sorrow", "Requiem for a Brigadier", "Toshio Masuda wrote"]
+    ours, base = interleaved(
+        [
+            lambda: _first_paint([str(SADTUI)], env, markers),
+            lambda: _first_paint([str(PYTHON), str(ROOT / "bench" / "bare_app.py"), str(DEFAULT_PLAYLIST)], env, markers),
+        ],
+        runs,
+    )
+    fig = Figure(
+        "first paint (26 songs, tmux 120x40)", "s", ours, base, "bare Textual app, same list + description",
+        target="<= 1.2x",
+    )
+    fig.ok = fig.ratio is not None and fig.ratio <= 1.2
+
+    big = write_playlist(tmp / "big.toml", 10_000)
+    big_markers = ["Song number 1 ", "Song number 30", "generated description for song 1,"]
+    small = write_playlist(tmp / "small.toml", 26)
+    small_markers = ["Song number 1 ", "Song number 26", "generated description for song 1,"]
+    ours_big, ours_small = interleaved(
+        [
+            lambda: _first_paint([str(SADTUI), "--playlist", str(big)], env, big_markers),
+            lambda: _first_paint([str(SADTUI), "--playlist", str(small)], env, small_markers),
+        ],
+        runs,
+    )
+    scale = Figure(
+        "first paint (10,000 songs)", "s", ours_big, ours_small, "sadtui, same generated list of 26 songs",
+        target="<= 2x",
+    )
+    scale.ok = scale.ratio is not None and scale.ratio <= 2.0
+    return [fig, scale]
+
+
+# ------------------------------------------------------------------ time to first audio (CLI)
+
+
+def bench_ttfa_cli(runs: int) -> list[Figure]:
+    mpv = shutil.which("mpv")
+    if not mpv:
+        raise RuntimeError("the mpv command is needed for the baselines (apt-get install mpv)")
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    server = _server()
+    try:
+        url = server.url("/a.wav")
+        playlist = tmp / "one.toml"
+        playlist.write_text(f'title = "one"\n[[songs]]\nrank = 1\ntitle = "A"\nurl = "{url}"\n')
+        ours_cmd = [str(SADTUI), "--playlist", str(playlist), "play", "1",
+                    "--mpv-option", "ao=null", "--mpv-option", "length=0.5"]
+        mpv_cmd = [mpv, "--no-config", "--no-video", "--ao=null", "--length=0.5", "--really-quiet", url]
+        ytdl_cmd = [mpv, "--no-config", "--no-video", "--ao=null", "--length=0.5", "--really-quiet", "--ytdl=yes",
+                    f"--script-opts=ytdl_hook-try_ytdl_first=yes,ytdl_hook-ytdl_path={Path(sys.executable).parent / 'yt-dlp'}",
+                    url]
+
+        def ours() -> float:
+            # A fresh cache every run: the whole route, yt-dlp included, each time.
+            shutil.rmtree(tmp / "xdg_cache_home", ignore_errors=True)
+            (tmp / "xdg_cache_home").mkdir()
+            return _run(ours_cmd, env)
+
+        o, m, y = interleaved([ours, lambda: _run(mpv_cmd, env), lambda: _run(ytdl_cmd, env)], runs)
+    finally:
+        server.close()
+    plain = Figure("time to first audio + 0.5 s, whole process", "s", o, m, "mpv CLI, plain URL", target="<= 1.5x")
+    plain.ok = plain.ratio is not None and plain.ratio <= 1.5
+    hook = Figure("time to first audio + 0.5 s, whole process", "s", o, y, "mpv CLI with its yt-dlp hook",
+                  target="well under 1x")
+    hook.ok = hook.ratio is not None and hook.ratio < 0.9
+    return [plain, hook]
+
+
+# ------------------------------------------------------------------ in the app
+
+
+class _AudioClock:
+    """Wraps the app's notify: records when time-pos first goes past 0 after `arm()`,
+    and (through `wrap_engine`) when the key's action reached the engine."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.at = 0.0
+        self.asked_at = 0.0
+
+    def arm(self) -> None:
+        self.event.clear()
+        self.asked_at = 0.0
+
+    def wrap_engine(self, engine):
+        for name in ("play", "next", "previous"):
+            method = getattr(engine, name)
+
+            def timed(*args, _method=method, **kwargs):
+                if not self.asked_at:
+                    self.asked_at = time.perf_counter()
+                return _method(*args, **kwargs)
+
+            setattr(engine, name, timed)
+        return engine
+
+    def wrap(self, notify):
+        from sadtui.services.events import PositionChanged
+
+        def wrapped(event):
+            if isinstance(event, PositionChanged) and event.position > 0 and not self.event.is_set():
+                self.at = time.perf_counter()
+                self.event.set()
+            notify(event)
+
+        return wrapped
+
+
+async def _wait(predicate, timeout: float = 15.0, what: str = "condition") -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.001)
+
+
+def _raw_mpv_ttfa(url: str, runs: int) -> list[float]:
+    """Baseline: python-mpv in this process, loadfile -> time-pos > 0, no resolving."""
+    os.environ["LC_NUMERIC"] = "C"
+    import locale
+
+    import mpv
+
+    locale.setlocale(locale.LC_NUMERIC, "C")
+    player = mpv.MPV(video=False, ytdl=False, ao="null", terminal=False, config=False)
+    got = threading.Event()
+
+    @player.property_observer("time-pos")
+    def _pos(_name, value):
+        if value is not None and value > 0:
+            got.set()
+
+    times = []
+    try:
+        for i in range(runs + 1):
+            got.clear()
+            t0 = time.perf_counter()
+            player.play(f"{url}?raw={i}")
+            if not got.wait(15):
+                raise TimeoutError("raw mpv never played")
+            elapsed = time.perf_counter() - t0
+            player.command("stop")
+            if i:
+                times.append(elapsed)
+    finally:
+        player.terminate()
+    return times
+
+
+def bench_in_app(runs: int) -> list[Figure]:
+    from sadtui.app import SadtuiApp
+    from sadtui.playlist import load_playlist
+    from sadtui.services.engine import PlaybackEngine
+
+    tmp = tmpdir()
+    for key, value in bench_env(tmp).items():
+        if key.startswith("XDG_"):
+            os.environ[key] = value
+    server = _server()
+    clock = _AudioClock()
+    n = runs + 1  # the first of each kind is a warm-up
+
+    def url_for(rank: int) -> str:
+        # Ranks 1..3n: a page with an <audio> tag (yt-dlp's generic extractor has
+        # to fetch and read it); ranks 3n+1..5n: an audio file (played as it is).
+        # Every URL is distinct, and a "cold" song is never the one after a song
+        # that played (the engine prefetches that one), so it is truly unresolved.
+        if rank <= 3 * n:
+            return server.url(f"/page.html?song={rank}")
+        return server.url(f"/long.wav?song={rank}")
+
+    try:
+        playlist = load_playlist(write_playlist(tmp / "loop.toml", 5 * n, url_for=url_for))
+
+        def factory(pl, notify):
+            return clock.wrap_engine(PlaybackEngine(pl, clock.wrap(notify), mpv_options=("ao=null",)))
+
+        page_cold: list[float] = []
+        page_next: list[float] = []
+        file_cold: list[float] = []
+
+        async def press_and_time(pilot, key: str) -> float:
+            clock.arm()
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await _wait(clock.event.is_set, what=f"audio after {key}")
+            # From the key's action reaching the engine: Pilot's press() adds its
+            # own waits for idle that a real key press does not have.
+            return clock.at - (clock.asked_at or t0)
+
+        async def scenario() -> None:
+            app = SadtuiApp(playlist, engine_factory=factory, remember=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await _wait(lambda: app.engine is not None, what="engine ready")
+                engine = app.engine
+                await asyncio.sleep(2.0)  # the background warm-up (first YoutubeDL, extractors)
+                for i in range(n):
+                    rank = 3 * i + 1
+                    assert engine.resolver.cached(playlist.song(rank)) is None
+                    app.songs.highlight_rank(rank)
+                    await pilot.pause()
+                    took = await press_and_time(pilot, "enter")
+                    if i:
+                        page_cold.append(took)
+                    following = playlist.song(rank + 1)
+                    await _wait(lambda: engine.resolver.cached(following) is not None, what="prefetch")
+                    took = await press_and_time(pilot, "n")
+                    if i:
+                        page_next.append(took)
+                    await pilot.press("s")
+                    await pilot.pause()
+                for i in range(n):
+                    app.songs.highlight_rank(3 * n + 1 + 2 * i)
+                    await pilot.pause()
+                    took = await press_and_time(pilot, "enter")
+                    if i:
+                        file_cold.append(took)
+                    await pilot.press("s")
+                    await pilot.pause()
+                await pilot.press("q")
+
+        asyncio.run(scenario())
+        raw = _raw_mpv_ttfa(server.url("/long.wav"), runs)
+    finally:
+        server.close()
+    base = "python-mpv loadfile of an audio file, same process (no resolving, no UI)"
+    a = Figure("in app: Enter to first audio, page not yet resolved (yt-dlp)", "s", page_cold, raw, base,
+               target="< 150 ms")
+    a.ok = a.median < 0.150
+    b = Figure("in app: n to first audio, next song prefetched", "s", page_next, raw, base, target="< 80 ms")
+    b.ok = b.median < 0.080
+    c = Figure("in app: Enter to first audio, audio-file URL", "s", file_cold, raw, base, target="< 150 ms")
+    c.ok = c.median < 0.150
+    return [a, b, c]
+
+
+# ------------------------------------------------------------------ scale (real terminal)
+
+
+def _matches(playlist_songs: list[tuple[int, str]], term: str) -> int:
+    return sum(term in text for _rank, text in playlist_songs)
+
+
+def bench_scale_keys(runs: int) -> list[Figure]:
+    """Key press to the screen showing its result, in tmux, 10,000 songs against 26."""
+    from sadtui.playlist import load_playlist
+
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    big_path = write_playlist(tmp / "big.toml", 10_000)
+    small_path = write_playlist(tmp / "small.toml", 26)
+
+    def texts(path: Path) -> list[tuple[int, str]]:
+        return [
+            (s.rank, " ".join(x for x in (s.title, s.anime, s.artist, s.description) if x).lower())
+            for s in load_playlist(path).songs
+        ]
+
+    def session(path: Path, total: int, jump_to: int, term: str) -> dict[str, list[float]]:
+        count = _matches(texts(path), term)
+        out: dict[str, list[float]] = {"filter": [], "end": [], "jump": []}
+        tmux = Tmux(120, 40)
+        try:
+            tmux.start([str(SADTUI), "--playlist", str(path)], env)
+            tmux.wait_for(lambda s: "Song number 1 " in s, timeout=30)
+            time.sleep(1.0)  # let the engine load in the background first
+            for i in range(runs + 1):
+                # End: the last song highlighted and shown in the details pane.
+                t0 = time.perf_counter()
+                tmux.send("End")
+                t1 = tmux.wait_for(lambda s: f"#{total} " in s)
+                tmux.send("Home")
+                tmux.wait_for(lambda s: "#1 " in s)
+                # Jump to a rank by typing its digits.
+                digits = list(str(jump_to))
+                tmux.send(*digits[:-1])
+                t2 = time.perf_counter()
+                tmux.send(digits[-1])
+                t3 = tmux.wait_for(lambda s: f"#{jump_to} " in s)
+                tmux.send("Home")
+                tmux.wait_for(lambda s: "#1 " in s)
+                # Filter: the last keystroke of the term until "N of M" shows its count.
+                tmux.send("/")
+                tmux.wait_for(lambda s: "title, anime, artist" in s)  # the filter's placeholder
+                time.sleep(0.1)
+                tmux.send("-l", term[:-1])
+                tmux.wait_for(lambda s: term[:-1] in s and " of " in s)
+                time.sleep(0.3)
+                t4 = time.perf_counter()
+                tmux.send("-l", term[-1])
+                t5 = tmux.wait_for(lambda s: f"{count} of {total}" in s)
+                tmux.send("Escape")
+                tmux.wait_for(lambda s: f"{count} of {total}" not in s)
+                tmux.send("Escape")
+                time.sleep(0.2)
+                if i:
+                    out["end"].append(t1 - t0)
+                    out["jump"].append(t3 - t2)
+                    out["filter"].append(t5 - t4)
+        finally:
+            tmux.kill()
+        return out
+
+    big = session(big_path, 10_000, 5000, "number 7777")
+    small = session(small_path, 26, 17, "number 17")
+    figs = []
+    for name, label, target in (
+        ("filter", "filter keystroke to repaint (10,000 songs)", 0.100),
+        ("end", "End to repaint (10,000 songs)", 0.050),
+        ("jump", "jump to rank to repaint (10,000 songs)", 0.050),
+    ):
+        fig = Figure(label, "s", big[name], small[name], "same key on 26 songs", target=f"< {target * 1000:.0f} ms",
+                     notes="tmux send-keys to capture-pane showing the result (polling costs a few ms)")
+        fig.ok = fig.median < target
+        figs.append(fig)
+    return figs
+
+
+# ------------------------------------------------------------------ memory
+
+
+def bench_memory(runs: int) -> list[Figure]:
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    server = _server()
+    try:
+        path = write_playlist(tmp / "loop.toml", 3, url_for=lambda r: server.url("/long.wav"))
+        rss_play, rss_bare = [], []
+        for _ in range(max(3, runs // 2)):
+            tmux = Tmux(120, 40)
+            try:
+                tmux.start([str(SADTUI), "--playlist", str(path), "--mpv-option", "ao=null"], env)
+                tmux.wait_for(lambda s: "Song number 1" in s, timeout=30)
+                time.sleep(1.5)  # the engine loads after the first paint
+                tmux.send("Enter")
+                tmux.wait_for(lambda s: "playing" in s and "0:0" in s, timeout=30)
+                time.sleep(1.0)
+                rss_play.append(_rss_mib(tmux.pane_pid()))
+            finally:
+                tmux.kill()
+            tmux = Tmux(120, 40)
+            try:
+                tmux.start([str(PYTHON), str(ROOT / "bench" / "bare_app.py"), str(path)], env)
+                tmux.wait_for(lambda s: "Song number 1" in s, timeout=30)
+                time.sleep(1.0)
+                rss_bare.append(_rss_mib(tmux.pane_pid()))
+            finally:
+                tmux.kill()
+        rss = Figure("RSS while playing in the TUI", "MiB", rss_play, rss_bare, "bare Textual app (no playback)",
+                     target="< 130 MiB")
+        rss.ok = rss.median < 130
+
+        growth = _cycles_growth(server, tmp)
+    finally:
+        server.close()
+    return [rss, growth]
+
+
+def _cycles_growth(server, tmp: Path, cycles: int = 200) -> Figure:
+    """RSS of this process before and after 200 play/next/stop cycles in the TUI (real engine)."""
+    from sadtui.app import SadtuiApp
+    from sadtui.playlist import load_playlist
+    from sadtui.services.engine import PlaybackEngine
+
+    playlist = load_playlist(write_playlist(tmp / "cycle.toml", 5, url_for=lambda r: server.url("/long.wav")))
+    clock = _AudioClock()
+    samples: list[float] = []
+
+    async def scenario() -> None:
+        app = SadtuiApp(
+            playlist,
+            engine_factory=lambda pl, notify: PlaybackEngine(pl, clock.wrap(notify), mpv_options=("ao=null",)),
+            remember=False,
+        )
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _wait(lambda: app.engine is not None, what="engine")
+            for i in range(cycles + 20):
+                clock.arm()
+                await pilot.press("enter")
+                await _wait(clock.event.is_set, what="play")
+                clock.arm()
+                await pilot.press("n")
+                await _wait(clock.event.is_set, what="next")
+                await pilot.press("s")
+                await pilot.pause()
+                if i == 19 or i == cycles + 19:  # after a warm-up of 20 cycles, and at the end
+                    gc.collect()
+                    samples.append(_rss_mib(os.getpid()))
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+    fig = Figure(f"RSS growth over {cycles} play/next/stop cycles", "MiB", [samples[1] - samples[0]], None, None,
+                 target="< 10 MiB", extra={"rss_before": round(samples[0], 1), "rss_after": round(samples[1], 1)})
+    fig.ok = fig.median < 10
+    return fig
+
+
+# ------------------------------------------------------------------ main
+
+BENCHES = {
+    "first_paint": bench_first_paint,
+    "ttfa_cli": bench_ttfa_cli,
+    "in_app": bench_in_app,
+    "scale_keys": bench_scale_keys,
+    "memory": bench_memory,
+}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mpv_version = None
+    if shutil.which("mpv"):
+        mpv_version = subprocess.run(["mpv", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "mpv": mpv_version,
+    }
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.1f} {unit}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure after a warm-up (at least 5)")
+    parser.add_argument("--only", default="", help="comma-separated: " + ",".join(BENCHES))
+    args = parser.parse_args()
+    runs = max(5, args.runs)
+    names = [n for n in args.only.split(",") if n] or list(BENCHES)
+    figures: list[Figure] = []
+    failures: dict[str, str] = {}
+    for name in names:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        try:
+            figures += BENCHES[name](runs)
+        except Exception as exc:  # a broken benchmark is reported, the rest still run
+            failures[name] = f"{type(exc).__name__}: {exc}"
+            print(f"   {name} failed: {failures[name]}", file=sys.stderr)
+    rows = [("figure", "sadtui (median)", "baseline (median)", "ratio", "target", "ok")]
+    for f in figures:
+        rows.append((
+            f.name,
+            fmt(f.median, f.unit),
+            f"{fmt(f.baseline_median, f.unit)}: {f.baseline_name}" if f.baseline_median is not None else "-",
+            f"{f.ratio:.2f}x" if f.ratio is not None else "-",
+            f.target,
+            "yes" if f.ok else "NO",
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    result = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine(),
+        "runs": runs,
+        "figures": [f.to_json() for f in figures],
+        "failed": failures,
+    }
+    if set(names) == set(BENCHES):
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+    else:
+        partial = RESULTS.with_name("results.partial.json")
+        partial.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {partial.relative_to(ROOT)} (partial run)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
