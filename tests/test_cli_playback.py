@@ -9,6 +9,7 @@ import pty
 import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -88,6 +89,49 @@ def test_bad_mpv_options_exit_2(songs, args, message):
     result = sadtui("play", "1", "--playlist", str(songs), *args)
     assert result.returncode == 2
     assert result.stderr == message
+
+
+BAD_OPTIONS = [
+    ("foo=bar", "sadtui: --mpv-option foo=bar: mpv does not know option 'foo'\n"),
+    ("volume=loud", "sadtui: --mpv-option volume=loud: mpv refused the value 'loud' for 'volume'\n"),
+    ("foo", "sadtui: --mpv-option foo: expected KEY=VALUE, e.g. ao=pcm\n"),
+]
+
+
+@pytest.mark.parametrize("option, message", BAD_OPTIONS, ids=[o for o, _ in BAD_OPTIONS])
+def test_the_tui_refuses_a_bad_mpv_option_before_it_needs_a_terminal(songs, option, message):
+    """`sadtui --mpv-option ...` (the TUI) checks its options first: even without a
+    terminal, the answer is the option's problem (one line, exit 2), not the terminal's."""
+    result = subprocess.run(
+        [str(SADTUI), "--playlist", str(songs), "--mpv-option", "ao=null", "--mpv-option", option],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stderr == message and result.stdout == ""
+
+
+def test_the_tui_with_good_mpv_options_goes_on_to_need_a_terminal(songs):
+    result = subprocess.run(
+        [str(SADTUI), "--mpv-option", "ao=null", "--mpv-option", "volume=50", "--playlist", str(songs)],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("sadtui: the TUI needs a terminal") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("options, libmpv", [([], False), (["--mpv-option", "ao=null"], True)])
+def test_the_tui_loads_libmpv_for_checking_only_when_options_are_given(options, libmpv):
+    code = (
+        "import sys\n"
+        "from sadtui.cli import main\n"
+        f"rc = main({options!r})\n"
+        "print(rc, 'mpv' in sys.modules, 'sadtui.app' in sys.modules, 'textual' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    # No terminal: exit 2 either way, and neither the TUI nor Textual was imported.
+    assert result.stdout.split() == ["2", str(libmpv), "False", "False"], result.stderr
 
 
 def test_bad_ranks_exit_2(songs):

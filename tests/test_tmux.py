@@ -1,5 +1,6 @@
 """The installed `sadtui` in a real terminal (tmux): it draws, moves, opens the
-FAQ and quits.  No playback: Enter is never pressed."""
+FAQ and quits; and it plays a loopback song with mpv's own audio output choice
+(no ao option) without anything libmpv or ALSA print reaching the screen."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from audio_support import audio_server, write_playlist  # noqa: F401 - audio_server is a fixture
 from sadtui.playlist import load_playlist
 
 SADTUI = Path(sys.executable).with_name("sadtui")
@@ -66,9 +68,8 @@ class Tmux:
             Path(path).unlink(missing_ok=True)
 
 
-def test_installed_sadtui_moves_opens_the_faq_and_quits(tmp_path):
-    assert SADTUI.exists(), SADTUI
-    env = {
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    return {
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -78,6 +79,11 @@ def test_installed_sadtui_moves_opens_the_faq_and_quits(tmp_path):
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
     }
+
+
+def test_installed_sadtui_moves_opens_the_faq_and_quits(tmp_path):
+    assert SADTUI.exists(), SADTUI
+    env = terminal_env(tmp_path)
     tmux = Tmux(100, 30)
     try:
         tmux.start(shlex.quote(str(SADTUI)), env)
@@ -111,3 +117,69 @@ def test_installed_sadtui_moves_opens_the_faq_and_quits(tmp_path):
         tmux.kill()
     state = tmp_path / "state" / "sadtui" / "state.json"
     assert state.is_file() and '"rank": 17' in state.read_text()
+
+
+# What libmpv, its audio outputs or ALSA print on fd 2 / the terminal when left alone.
+NOISE = ("ALSA", "Traceback", "[ao", "[cplayer", "[ffmpeg", "[lavf", "AO: [", "-> no sound", "snd_pcm", "Exiting")
+
+
+def test_playing_without_an_ao_option_keeps_libmpv_and_alsa_off_the_screen(tmp_path, audio_server):
+    """No --mpv-option at all: mpv tries the machine's real audio output.  Without a sound
+    device (as here) that fails, and ALSA/libmpv write to fd 2; all of it must land in the
+    player log, and the bar must say what happened in one line."""
+    assert SADTUI.exists(), SADTUI
+    playlist = write_playlist(
+        tmp_path / "loopback.toml",
+        [("Long", audio_server.url("/long.wav")), ("Sine A", audio_server.url("/a.wav"))],
+    )
+    env = terminal_env(tmp_path)
+    tmux = Tmux(120, 30)
+    seen: list[str] = []
+
+    def capture_clean() -> str:
+        screen = tmux.capture()
+        seen.append(screen)
+        noise = [word for word in NOISE if word in screen]
+        assert not noise, f"{noise} reached the terminal:\n{screen}"
+        return screen
+
+    def wait(predicate, what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = capture_clean()
+            if predicate(screen):
+                return screen
+            time.sleep(0.05)
+        pytest.fail(f"timed out waiting for {what}; screen:\n{screen}")
+
+    try:
+        tmux.start(f"{shlex.quote(str(SADTUI))} --playlist {shlex.quote(str(playlist))}", env)
+        wait(lambda s: "1. Long" in s and "#1  Long" in s and "Quit" in s, "first paint")
+        tmux.send("Enter")
+        screen = wait(
+            lambda s: "▶ playing  #1 Long" in s or "Can't play #1 Long: " in s,
+            "the bar to show playing or a failure",
+        )
+        top, bottom = screen.rstrip("\n").splitlines()[-3:-1]  # the bar: the two rows above the footer
+        if "Can't play" in screen:
+            # One line in the bar, naming the song and the cause (here: no sound device).
+            assert "✗ error  #1 Long" in top, screen
+            assert bottom.strip().startswith("✗ Can't play #1 Long: "), screen
+        else:
+            assert "▶ playing  #1 Long" in top, screen
+        # Whatever mpv does with the audio device a moment later must not show either.
+        for _ in range(10):
+            capture_clean()
+            time.sleep(0.1)
+        started = time.monotonic()
+        tmux.send("q")
+        screen = wait(lambda s: "SADTUI-EXIT=" in s, "the exit", timeout=10)
+        assert time.monotonic() - started < 5, "quitting took too long"
+        assert "SADTUI-EXIT=0" in screen
+    finally:
+        tmux.kill()
+    # fd 2 went to the player log under XDG_STATE_HOME (platformdirs: .../sadtui/log/).
+    log = tmp_path / "state" / "sadtui" / "log" / "player.log"
+    assert log.is_file() and log.stat().st_size > 0
+    assert "[ao" in log.read_text(errors="replace")  # mpv's own account of the audio output

@@ -187,7 +187,28 @@ def cmd_faq(args: argparse.Namespace, playlist: Playlist) -> int:
     return EXIT_OK
 
 
+def _check_mpv_options(options: Sequence[str]) -> None:
+    """A malformed or unknown --mpv-option is a usage error (exit 2), found before the TUI starts.
+
+    Loads libmpv (~0.1 s), so only call it when options were given.  Without libmpv
+    only the KEY=VALUE syntax is checked: the TUI still opens for reading and says
+    how to install libmpv."""
+    from sadtui import paths
+    from sadtui.services.player import PlayerError, validate_mpv_options
+    from sadtui.stdio import fd2_to_log
+
+    try:
+        with fd2_to_log(paths.mpv_log_file()):  # whatever libmpv prints stays in the log
+            validate_mpv_options(options)
+    except PlayerError as exc:
+        if exc.usage:
+            raise UsageError(exc.message) from None
+
+
 def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
+    # A bad option is a mistake on the command line: say so first, terminal or not.
+    if args.mpv_option:
+        _check_mpv_options(args.mpv_option)
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise UsageError(
             "the TUI needs a terminal; for scripts use 'sadtui list', 'show', 'faq' or 'play'"
