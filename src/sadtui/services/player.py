@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from sadtui import paths
+from sadtui.services.resolver import host_of, host_port_of
 
 LIBMPV_HINT = "libmpv is not installed: run `sudo apt-get install libmpv2`"
 PYTHON_MPV_HINT = "python-mpv is missing: run `pip install mpv`"
@@ -118,22 +119,6 @@ def _error_code(exc: BaseException) -> int | None:
     return None
 
 
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or "the server"
-    except ValueError:
-        return "the server"
-
-
-def _host_port(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        return f"{parts.hostname or 'the server'}:{port}"
-    except ValueError:
-        return "the server"
-
-
 # ---------------------------------------------------------------- explaining failures
 
 _HTTP = re.compile(r"HTTP error (\d{3})", re.I)
@@ -163,7 +148,7 @@ def explain_failure(
 ) -> str | None:
     """One line for a person about why mpv stopped playing `url`; None for a clean end."""
     text = "\n".join(lines)
-    host = _host(url)
+    host = host_of(url)
     timed_out = elapsed >= network_timeout - 0.5
     if reason == "eof":
         short = duration is None or position is None or position < duration - 1.5
@@ -179,7 +164,7 @@ def explain_failure(
     if match := _HTTP.search(text):
         return f"HTTP {match.group(1)} from {host}"
     if match := _REFUSED.search(text):
-        where = match.group(1) if match.groups() and match.group(1) else _host_port(url)
+        where = match.group(1) if match.groups() and match.group(1) else host_port_of(url)
         return f"connection refused by {where}"
     if _DNS.search(text):
         return f"cannot reach {host} (no network or DNS failure)"

@@ -133,7 +133,8 @@ def stream_expires_at(url: str, now: float) -> float:
     return expiry - EXPIRY_MARGIN
 
 
-def _host_of(url: str | None) -> str:
+def host_of(url: str | None) -> str:
+    """The host a URL (or a YouTube search) talks to, for messages."""
     if not url:
         return "the server"
     if url.startswith(SEARCH_PREFIX):
@@ -145,7 +146,7 @@ def _host_of(url: str | None) -> str:
         return "the server"
 
 
-def _host_port_of(url: str | None) -> str:
+def host_port_of(url: str | None) -> str:
     try:
         parts = urlsplit(url or "")
         host = parts.hostname or "the server"
@@ -207,7 +208,7 @@ def describe_error(exc: BaseException, target: str | None, warnings: list[str] |
     """One line for a person from a yt-dlp exception; `target` is what was asked for."""
     chain = _exception_chain(exc)
     text = " | ".join(str(e) for e in chain)
-    host = _host_of(target)
+    host = host_of(target)
     for item in chain:
         status = getattr(item, "status", None)
         if status is None:
@@ -216,12 +217,12 @@ def describe_error(exc: BaseException, target: str | None, warnings: list[str] |
             response = getattr(item, "response", None)
             url = getattr(response, "url", None) if response is not None else None
             url = url or getattr(item, "url", None) or getattr(item, "filename", None)
-            return f"HTTP {status} from {_host_of(url) if url else host}"
+            return f"HTTP {status} from {host_of(url) if url else host}"
     match = _HOST_PORT.search(text)
     where_host = match.group(1) if match else host
     youtube = host.endswith("youtube.com") or host == "youtu.be" or "youtube" in text.lower()
     if _REFUSED.search(text):
-        where = f"{match.group(1)}:{match.group(2)}" if match else _host_port_of(target)
+        where = f"{match.group(1)}:{match.group(2)}" if match else host_port_of(target)
         return f"connection refused by {where}"
     if _DNS.search(text):
         return f"cannot reach {where_host} (no network or DNS failure)"
@@ -427,7 +428,7 @@ class Resolver:
         threading.Thread(target=run, name="sadtui-ytdlp", daemon=True).start()
         if not done.wait(max(0.0, deadline_at - time.monotonic())):
             self._drop_session(session)  # it may be stuck: the next call gets a fresh YoutubeDL
-            raise ResolveError(f"timed out talking to {_host_of(target)}")
+            raise ResolveError(f"timed out talking to {host_of(target)}")
         if "error" in box:
             raise ResolveError(describe_error(box["error"], target, box.get("warnings"))) from None
         info = box.get("info")
@@ -547,7 +548,7 @@ class Resolver:
         assert flight is not None
         if not mine:  # someone (a prefetch) is already on it: share its answer
             if not flight.done.wait(max(0.0, deadline_at - time.monotonic())):
-                raise ResolveError(f"timed out talking to {_host_of(key)}")
+                raise ResolveError(f"timed out talking to {host_of(key)}")
             if flight.error is not None:
                 raise flight.error
             assert flight.result is not None
