@@ -11,6 +11,9 @@ SUDO_HINT = sudo apt-get install -y
 .PHONY: setup run test bench system-deps clean
 
 setup: system-deps $(STAMP)
+	@# Byte-compile our sources: start-up should not pay for compiling them
+	@# (some machines set PYTHONDONTWRITEBYTECODE, so Python never caches them itself).
+	@$(PY) -m compileall -q src/sadtui bench >/dev/null
 
 # libmpv (Debian: libmpv2) is a system library; tmux is used by the real-terminal test.
 system-deps:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 
 from sadtui import paths
-from sadtui.commands import SongsProvider
 from sadtui.keymap import APP, bindings_for, palette_entries
 from sadtui.messages import (
     EnginePosition,
@@ -34,13 +33,15 @@ from sadtui.messages import (
 )
 from sadtui.playlist import Playlist, Song
 from sadtui.rankjump import Outcome, RankJumper
-from sadtui.screens.panels import AboutPanel, FaqPanel, Panel
 from sadtui.services.events import EngineEvent, Status
 from sadtui.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.widgets.filter_bar import FilterBar
 from sadtui.widgets.now_playing import ACTIVE_STATES, NowPlaying
 from sadtui.widgets.panes import SongDetails
 from sadtui.widgets.song_list import SongList
+
+if TYPE_CHECKING:
+    from sadtui.screens.panels import Panel
 
 Notify = Callable[[EngineEvent], None]
 
@@ -63,6 +64,14 @@ class Engine(Protocol):  # the contract of sadtui.services.engine.PlaybackEngine
 
 
 EngineFactory = Callable[[Playlist, Notify], Engine]
+
+
+def songs_provider():
+    """The palette's song finder, imported when the palette first opens."""
+    from sadtui.commands import SongsProvider
+
+    return SongsProvider
+
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds; quitting never waits longer for the engine
 LIBMPV_HINT = "libmpv is not installed: run `sudo apt-get install libmpv2`"
@@ -116,7 +125,7 @@ class SadtuiApp(App[int]):
 
     CSS_PATH = Path(__file__).with_name("sadtui.tcss")  # absolute: subclasses live elsewhere
     BINDINGS = bindings_for(APP)
-    COMMANDS = App.COMMANDS | {SongsProvider}
+    COMMANDS = App.COMMANDS | {songs_provider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     AUTO_FOCUS = "#songs"
     RANK_TIMEOUT = 1.0  # seconds after the last digit before a typed rank is taken
@@ -160,6 +169,16 @@ class SadtuiApp(App[int]):
 
     # ================================================================== layout
 
+    def get_default_screen(self) -> Screen:
+        # Start with the breakpoint class that the first Resize would add: that
+        # saves restyling every widget once before the first paint.
+        screen = super().get_default_screen()
+        width = self.size.width
+        names = [name for edge, name in sorted(self.HORIZONTAL_BREAKPOINTS or []) if width >= edge]
+        if names:
+            screen.add_class(names[-1], update=False)
+        return screen
+
     def compose(self) -> ComposeResult:
         # Keep references: while a modal (help, palette) is on top, queries on
         # the app would search that screen, but engine events still arrive.
@@ -169,10 +188,7 @@ class SadtuiApp(App[int]):
         self._details = SongDetails(first, id="details")
         self._now_playing = NowPlaying(id="now-playing")
         self._switcher = ContentSwitcher(id="body", initial="browse")
-        self._panels: dict[str, Panel] = {
-            "faq": FaqPanel(self.playlist, id="faq"),
-            "about": AboutPanel(self.playlist, id="about"),
-        }
+        self._panels: dict[str, Panel] = {}  # FAQ and About: created when first shown
         yield Header(icon="♪")
         with self._switcher:
             with Horizontal(id="browse"):
@@ -180,7 +196,6 @@ class SadtuiApp(App[int]):
                     yield self._filter_bar
                     yield self._song_list
                 yield self._details
-            yield from self._panels.values()
         yield self._now_playing
         yield Footer()
 
@@ -218,6 +233,7 @@ class SadtuiApp(App[int]):
 
     def _after_first_paint(self) -> None:
         self.painted.set()
+        self._filter_bar.build()  # hidden until `/`: kept off the first paint
         threading.Thread(target=self._create_engine, name="sadtui-engine-init", daemon=True).start()
 
     # ================================================================== engine
@@ -419,7 +435,7 @@ class SadtuiApp(App[int]):
         from textual.command import CommandPalette
 
         self.push_screen(
-            CommandPalette(providers=[SongsProvider], placeholder="Type a rank or words of a title…")
+            CommandPalette(providers=[songs_provider()], placeholder="Type a rank or words of a title…")
         )
 
     # ================================================================== filter
@@ -481,13 +497,24 @@ class SadtuiApp(App[int]):
             self.panel = None
             self.songs.focus()
         else:
-            panel = self._panels[name]
+            panel = self._panel(name)
             panel.build()
             switcher.current = name
             self.panel = name
             panel.focus()
         if save:
             self.save_state()
+
+    def _panel(self, name: str) -> Panel:
+        panel = self._panels.get(name)
+        if panel is None:
+            from sadtui.screens.panels import AboutPanel, FaqPanel
+
+            panel = {"faq": FaqPanel, "about": AboutPanel}[name](self.playlist, id=name)
+            panel.display = False  # the switcher shows it
+            self._switcher.mount(panel)
+            self._panels[name] = panel
+        return panel
 
     def action_toggle_panel(self, name: str) -> None:
         self.show_panel(None if self.panel == name else name)

@@ -11,10 +11,8 @@ Entries are counted from 1, in the order they appear in the file.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +62,33 @@ class Song:
         }
 
 
+def _song_builder() -> Any:
+    """Song(*fields), without the frozen dataclass's __init__ (3x faster for 10,000 songs)."""
+    names = ("rank", "title", "anime", "artist", "description", "query", "url")
+    if Song.__slots__ != names:  # pragma: no cover - the fields changed: use the class
+        return Song
+    new = object.__new__
+    set_rank, set_title, set_anime, set_artist, set_description, set_query, set_url = (
+        getattr(Song, name).__set__ for name in names
+    )
+
+    def build(rank, title, anime, artist, description, query, url):  # noqa: ANN001, ANN202
+        song = new(Song)
+        set_rank(song, rank)
+        set_title(song, title)
+        set_anime(song, anime)
+        set_artist(song, artist)
+        set_description(song, description)
+        set_query(song, query)
+        set_url(song, url)
+        return song
+
+    return build
+
+
+_new_song = _song_builder()
+
+
 @dataclass(frozen=True, slots=True)
 class FaqEntry:
     question: str
@@ -97,17 +122,27 @@ class Playlist:
 
 def default_playlist_path() -> Path:
     """The default playlist shipped inside the package (or the source tree)."""
+    # Beside the package (a wheel install), then <repo>/data (editable installs and
+    # a plain source checkout): plain path checks, so start-up never has to import
+    # importlib.resources.  Anything else (a zipped package...) asks importlib.
+    here = Path(__file__).parent
+    for candidate in (here / "data" / DEFAULT_PLAYLIST_NAME, here.parents[1] / "data" / DEFAULT_PLAYLIST_NAME):
+        if candidate.is_file():
+            return candidate
     try:
+        from importlib import resources
+
         shipped = resources.files("sadtui") / "data" / DEFAULT_PLAYLIST_NAME
         if shipped.is_file():
             return Path(str(shipped))
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
         pass
-    # Editable installs and a plain source checkout: <repo>/data/...
-    return Path(__file__).resolve().parents[2] / "data" / DEFAULT_PLAYLIST_NAME
+    return here.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
 
 
 def _suggest(key: str, allowed: set[str]) -> str:
+    import difflib  # only for error messages
+
     close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -151,15 +186,77 @@ class _Checker:
         return value
 
 
-def _check_url(checker: _Checker, url: str, where: str) -> str:
-    url = url.strip()
+def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise checker.fail(where, "'url' must be an http(s) URL") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _check_url(checker: _Checker, url: str, where: str) -> str:
+    url = url.strip()
+    if not _is_http_url(url):
         raise checker.fail(where, "'url' must be an http(s) URL")
     return url
+
+
+def _quick_song(raw: dict[str, Any], seen: dict[int, int]) -> Song | None:
+    """A song whose every field is plainly valid, checked in one go; None otherwise.
+
+    None sends the entry through :func:`_checked_song`, which finds the first
+    problem in the documented order (and builds the song if there is none).
+    """
+    rank = raw.get("rank")
+    if type(rank) is not int or rank < 1 or rank in seen or not raw.keys() <= SONG_KEYS:
+        return None
+    if None in raw.values():
+        return None
+    get = raw.get
+    title, anime, artist = get("title"), get("anime"), get("artist")
+    description, query, url = get("description"), get("query"), get("url")
+    if type(title) is not str or not title.strip():
+        return None
+    for value in (anime, artist, description, query, url):
+        if value is not None and type(value) is not str:
+            return None
+    if url is not None:
+        url = url.strip()
+        if not _is_http_url(url):
+            return None
+    return _new_song(
+        rank, title, anime or None, artist or None, description or None,
+        (query.strip() or None) if query else None, url or None,
+    )
+
+
+def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int]) -> Song:
+    where = f"songs[{number}]"
+    rank = raw.get("rank")
+    if "rank" not in raw:
+        raise checker.fail(where, "missing required key 'rank'")
+    if isinstance(rank, bool) or not isinstance(rank, int):
+        raise checker.fail(where, f"'rank' must be an integer, not {_type_name(rank)}")
+    if rank < 1:
+        raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
+    where = f"songs[{number}] (rank {rank})"
+    if rank in seen:
+        raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
+    checker.unknown_keys(raw, SONG_KEYS, where)
+    title_ = checker.text(raw, "title", where, required=True)
+    url = checker.text(raw, "url", where)
+    if url is not None:
+        url = _check_url(checker, url, where)
+    query = checker.text(raw, "query", where)
+    return Song(
+        rank=rank,
+        title=title_ or "",
+        anime=checker.text(raw, "anime", where) or None,
+        artist=checker.text(raw, "artist", where) or None,
+        description=checker.text(raw, "description", where) or None,
+        query=query.strip() if query and query.strip() else None,
+        url=url or None,
+    )
 
 
 def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
@@ -182,35 +279,11 @@ def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
     songs: list[Song] = []
     seen: dict[int, int] = {}
     for number, raw in enumerate(raw_songs, start=1):
-        where = f"songs[{number}]"
-        rank = raw.get("rank")
-        if "rank" not in raw:
-            raise checker.fail(where, "missing required key 'rank'")
-        if isinstance(rank, bool) or not isinstance(rank, int):
-            raise checker.fail(where, f"'rank' must be an integer, not {_type_name(rank)}")
-        if rank < 1:
-            raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
-        where = f"songs[{number}] (rank {rank})"
-        if rank in seen:
-            raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
-        seen[rank] = number
-        checker.unknown_keys(raw, SONG_KEYS, where)
-        title_ = checker.text(raw, "title", where, required=True)
-        url = checker.text(raw, "url", where)
-        if url is not None:
-            url = _check_url(checker, url, where)
-        query = checker.text(raw, "query", where)
-        songs.append(
-            Song(
-                rank=rank,
-                title=title_ or "",
-                anime=checker.text(raw, "anime", where) or None,
-                artist=checker.text(raw, "artist", where) or None,
-                description=checker.text(raw, "description", where) or None,
-                query=query.strip() if query and query.strip() else None,
-                url=url or None,
-            )
-        )
+        song = _quick_song(raw, seen)
+        if song is None:  # something to report (or a url to check): the full checks
+            song = _checked_song(checker, number, raw, seen)
+        seen[song.rank] = number
+        songs.append(song)
     songs.sort(key=lambda s: s.rank)
 
     raw_faq = data.get("faq", [])
@@ -235,6 +308,9 @@ def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
     )
 
 
+CACHE_MIN_BYTES = 256 * 1024  # smaller files parse in less time than the cache takes
+
+
 def load_playlist(path: str | Path | None = None) -> Playlist:
     """Load and validate a playlist file; None loads the default playlist."""
     file = Path(path) if path is not None else default_playlist_path()
@@ -251,6 +327,13 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
         raise PlaylistError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if not raw.strip():
         raise PlaylistError(f"{name}: the file is empty")
+    cache = None
+    if len(raw) >= CACHE_MIN_BYTES:  # big: look for it in the parse cache
+        from sadtui import playlist_cache as cache
+
+        key = cache.key(raw)
+        if (cached := cache.load(key, name)) is not None:
+            return cached
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -265,4 +348,7 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
         raise PlaylistError(f"{name}: TOML syntax error: {message}") from None
-    return parse_playlist(data, name)
+    playlist = parse_playlist(data, name)
+    if cache is not None:
+        cache.store(key, playlist)
+    return playlist

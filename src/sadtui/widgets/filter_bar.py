@@ -37,26 +37,47 @@ class FilterBar(Horizontal):
     class Cleared(Message):
         """Escape: clear the filter, go back to the list."""
 
-    def compose(self):
-        yield Static("/", id="filter-prompt", markup=False)
-        yield FilterInput(
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._input: FilterInput | None = None
+        self._count: Static | None = None
+        self._early: list[Static | FilterInput] = []  # built before the bar was attached
+
+    def build(self) -> None:
+        """Mount the prompt, input and count.  The bar is hidden until `/`, so the app
+        calls this after the first paint (or when the bar is first needed)."""
+        if self._input is not None:
+            return
+        self._input = FilterInput(
             placeholder="title, anime, artist, description",
             id="filter-input",
             compact=True,
             select_on_focus=False,
         )
-        yield Static("", id="filter-count", markup=False)
+        self._count = Static("", id="filter-count", markup=False)
+        widgets = [Static("/", id="filter-prompt", markup=False), self._input, self._count]
+        if self.is_attached:
+            self.mount_all(widgets)
+        else:
+            self._early = widgets
+
+    def compose(self):
+        yield from self._early
 
     @property
     def input(self) -> FilterInput:
-        return self.query_one(FilterInput)
+        self.build()
+        assert self._input is not None
+        return self._input
 
     @property
     def value(self) -> str:
-        return self.input.value
+        return self._input.value if self._input is not None else ""
 
     def set_count(self, shown: int, total: int) -> None:
-        self.query_one("#filter-count", Static).update(Content(f"{shown} of {total}"))
+        self.build()
+        assert self._count is not None
+        self._count.update(Content(f"{shown} of {total}"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -3,12 +3,13 @@ and a marker on the song that is playing."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from textual import events
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -17,6 +18,9 @@ from sadtui.playlist import Song
 
 PLAYING_MARK = "▶ "
 NO_MARK = "  "
+# Style objects, not "bold"/"dim" strings: nothing to parse when rows are drawn.
+BOLD = Style(bold=True)
+DIM = Style(dim=True)
 
 
 def song_haystack(song: Song) -> str:
@@ -31,6 +35,22 @@ def matches(haystack: str, terms: Sequence[str]) -> bool:
 
 def filter_terms(query: str) -> list[str]:
     return query.casefold().split()
+
+
+class _SongOption(Option):
+    """An option whose prompt is made on first use (OptionList reads `prompt` only to draw)."""
+
+    def __init__(self, song: Song, make_prompt: Callable[[Song], Content]) -> None:
+        super().__init__(None, id=str(song.rank))  # type: ignore[arg-type]
+        self._song = song
+        self._make_prompt = make_prompt
+
+    @property
+    def prompt(self) -> Content:  # type: ignore[override]
+        prompt = self._prompt
+        if prompt is None:
+            prompt = self._prompt = self._make_prompt(self._song)
+        return prompt  # type: ignore[return-value]
 
 
 class SongList(OptionList, inherit_bindings=False):
@@ -56,24 +76,28 @@ class SongList(OptionList, inherit_bindings=False):
         self._playing: int | None = None
         self._query = ""
         self._haystacks: list[str] | None = None  # built on the first filter
+        # Prompts are built when a row is first drawn (a 10,000-song list draws
+        # a screenful at start-up, not 10,000 Content objects).
         self._song_options: dict[int, Option] = {
-            song.rank: Option(self._prompt(song, playing=False), id=str(song.rank))
-            for song in self._songs
+            song.rank: _SongOption(song, self._plain_prompt) for song in self._songs
         }
         self._visible: list[Song] = list(self._songs)
         super().__init__(*self._song_options.values(), id=id, markup=False)
 
     # ------------------------------------------------------------------ rendering
 
+    def _plain_prompt(self, song: Song) -> Content:
+        return self._prompt(song, playing=False)
+
     def _prompt(self, song: Song, *, playing: bool) -> Content:
         other = song.anime or song.artist
-        parts: list[str | tuple[str, str]] = [
-            (PLAYING_MARK, "bold") if playing else NO_MARK,
-            (f"{song.rank:>{self._rank_width}}. ", "dim"),
-            (song.title, "bold"),
+        parts: list[str | tuple[str, Style]] = [
+            (PLAYING_MARK, BOLD) if playing else NO_MARK,
+            (f"{song.rank:>{self._rank_width}}. ", DIM),
+            (song.title, BOLD),
         ]
         if other:
-            parts.append(("  " + other, "dim"))
+            parts.append(("  " + other, DIM))
         return Content.assemble(*parts)
 
     # The list's own single-line prompts never wrap: skip Textual's per-option
