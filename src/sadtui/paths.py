@@ -40,3 +40,26 @@ def resolve_cache_file() -> Path:
 
 def mpv_log_file() -> Path:
     return log_dir() / "player.log"
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write `data` to `path` through a temporary file and os.replace, so a reader
+    never sees half a file; `durable` also fsyncs first.  Raises OSError."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -13,7 +13,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from sadtui import playlist as playlist_module
@@ -72,27 +71,16 @@ def store(key: str, playlist: Playlist) -> None:
         (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
-    tmp: str | None = None
     try:
         payload = marshal.dumps(
             (key, playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)
         )
         where = folder()
-        where.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".playlist-", suffix=".tmp", dir=where)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha1(payload).digest())
-            fh.write(payload)
-        os.replace(tmp, where / f"{key}.bin")
-        tmp = None
+        from sadtui.paths import write_atomic
+
+        write_atomic(where / f"{key}.bin", hashlib.sha1(payload).digest() + payload)
         entries = sorted(where.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - caching is best effort
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

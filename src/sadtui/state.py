@@ -9,12 +9,12 @@ returned notice) and rewritten on the next save.  Nothing here ever raises.
 from __future__ import annotations
 
 import json
-import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sadtui.paths import write_atomic
 
 VERSION = 1
 PANELS = ("faq", "about")
@@ -106,23 +106,9 @@ class StateStore:
             playlists.pop(next(iter(playlists)))
         doc["playlists"] = playlists
         data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
-        tmp: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-            tmp = None
+            write_atomic(self.path, data, durable=True)
         except OSError:
             return False
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
         self._doc = doc
         return True

@@ -23,7 +23,6 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
-from urllib.parse import urlsplit
 
 from sadtui import paths
 from sadtui.services.resolver import host_of, host_port_of

@@ -20,13 +20,11 @@ importing this module stays cheap.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import deque
@@ -471,18 +469,8 @@ class Resolver:
                 for key in [k for k, v in table.items() if not _fresh(v, now)]:
                     del table[key]
             text = json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True)
-        path = self.cache_path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".resolved-", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            paths.write_atomic(self.cache_path, text.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written is only slower
 
