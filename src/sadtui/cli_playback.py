@@ -6,7 +6,6 @@ Nothing for playback is imported until a handler runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -216,31 +215,22 @@ def check_python_mpv() -> Check:
 
 
 def check_libmpv() -> Check:
+    """Start the real player (the way playback does) and ask libmpv its version."""
     import ctypes.util
-    import locale
+
+    from sadtui.services.player import Player, PlayerError
 
     hint = "sudo apt-get install libmpv2"
+    player = Player(options=())
     try:
-        import mpv
-    except OSError:
-        return Check("libmpv", False, "not found", hint)
-    except ImportError:
-        return Check("libmpv", False, "cannot be checked without python-mpv", "pip install mpv")
-    os.environ["LC_NUMERIC"] = "C"
-    with contextlib.suppress(locale.Error):
-        locale.setlocale(locale.LC_NUMERIC, "C")
-    library = ctypes.util.find_library("mpv") or "libmpv"
+        player.open()
+    except PlayerError as exc:
+        return Check("libmpv", False, exc.message, hint)
     try:
-        instance = mpv.MPV(video="no", ytdl="no", config="no", terminal="no", idle="yes")
-    except Exception as exc:  # noqa: BLE001
-        return Check("libmpv", False, f"{library} found but does not start: {exc}", hint)
-    try:
-        version = str(instance.mpv_version)
-    except Exception:  # noqa: BLE001
-        version = "unknown version"
+        version = player.version() or "unknown version"
     finally:
-        with contextlib.suppress(Exception):
-            instance.terminate()
+        player.terminate(timeout=2.0)
+    library = ctypes.util.find_library("mpv") or "libmpv"
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2]) or (0, 0)
     if numbers < (0, 33):
         return Check("libmpv", False, f"{version} ({library}) is too old", "sadtui needs mpv 0.33 or newer")
