@@ -8,6 +8,9 @@ import pytest
 
 os.environ.setdefault("LC_NUMERIC", "C")
 
+# The loopback audio server fixture (`audio_server`) and friends, for every test module.
+pytest_plugins = ("audio_support",)
+
 
 @pytest.fixture(autouse=True)
 def isolated_xdg(tmp_path_factory, monkeypatch):

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import (  # noqa: F401 - audio_server is a fixture
-    audio_server,
+from audio_support import (
     pcm_frequency,
     pcm_options,
     pcm_stats,

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import (  # noqa: F401 - audio_server is a fixture
+from audio_support import (
     SADTUI,
-    audio_server,
     cli_mpv_args,
     pcm_frequency,
     pcm_options,

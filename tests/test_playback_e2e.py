@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import (  # noqa: F401 - audio_server is a fixture
+from audio_support import (
     EventLog,
-    audio_server,
     pcm_frequency,
     pcm_options,
     read_pcm,

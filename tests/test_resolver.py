@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import audio_server, refused_port  # noqa: F401 - fixture
+from audio_support import refused_port
 from sadtui import paths
 from sadtui.playlist import Song
 from sadtui.services import resolver as resolver_module

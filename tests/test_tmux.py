@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import audio_server, write_playlist  # noqa: F401 - audio_server is a fixture
+from audio_support import write_playlist
 from sadtui.playlist import load_playlist
 
 SADTUI = Path(sys.executable).with_name("sadtui")
