@@ -138,6 +138,13 @@ def engine_threads_alive(engine) -> list[str]:
     return [t.name for t in getattr(engine, "_threads", []) if t.is_alive()]
 
 
+def assert_quit_promptly(engine, started: float) -> None:
+    """The app quit within QUIT_WITHIN of `started`, and the engine's threads are gone."""
+    assert time.monotonic() - started < QUIT_WITHIN
+    assert "sadtui-engine" not in engine_threads_alive(engine)  # mpv terminated, control thread done
+    wait_until(lambda: not set(engine_threads_alive(engine)) - {"sadtui-warmup"}, 1.0, "the engine's threads")
+
+
 def tail_pcm(path: Path, seconds: float, tmp_path: Path) -> Path:
     """The last `seconds` of a raw s16 mono file, as a file of its own."""
     raw = path.read_bytes()
@@ -252,9 +259,7 @@ async def test_the_bar_and_list_follow_real_playback_and_every_key_reaches_mpv(t
         engine = app.engine
         started = time.monotonic()
         await pilot.press("q")
-    assert time.monotonic() - started < QUIT_WITHIN
-    assert "sadtui-engine" not in engine_threads_alive(engine)  # mpv terminated, control thread done
-    wait_until(lambda: not set(engine_threads_alive(engine)) - {"sadtui-warmup"}, 1.0, "the engine's threads")
+    assert_quit_promptly(engine, started)
 
 
 # ---------------------------------------------------------------- failures
@@ -325,6 +330,4 @@ async def test_quitting_while_a_stream_stalls_is_prompt(tmp_path, audio_server):
         engine = app.engine
         started = time.monotonic()
         await pilot.press("q")
-    assert time.monotonic() - started < QUIT_WITHIN
-    assert "sadtui-engine" not in engine_threads_alive(engine)  # mpv terminated, control thread done
-    wait_until(lambda: not set(engine_threads_alive(engine)) - {"sadtui-warmup"}, 1.0, "the engine's threads")
+    assert_quit_promptly(engine, started)
