@@ -74,7 +74,7 @@ def _parse_rank(text: str) -> int:
     return value
 
 
-def build_parser(extra_commands: bool = True) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="A keyboard-first terminal player for a ranked playlist. "
@@ -107,26 +107,8 @@ def build_parser(extra_commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array instead")
     p.set_defaults(handler=cmd_faq)
 
-    if extra_commands:
-        _register_extra_commands(sub)
+    _register_extra_commands(sub)
     return parser
-
-
-_TUI_OPTIONS = ("--playlist", "--mpv-option")
-
-
-def _tui_options_only(argv: Sequence[str]) -> bool:
-    """True when argv holds only the TUI's own options (no command, no --help).
-
-    Then the playback commands' module need not be imported just to build a
-    parser that will not use them: that keeps the TUI's start-up lighter."""
-    tokens = iter(argv)
-    for token in tokens:
-        if token in _TUI_OPTIONS:
-            next(tokens, None)  # its value
-        elif not token.startswith(tuple(option + "=" for option in _TUI_OPTIONS)):
-            return False
-    return True
 
 
 def _register_extra_commands(sub) -> None:
@@ -240,8 +222,7 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(extra_commands=not _tui_options_only(argv))
+    parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:

@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,6 +287,8 @@ def check_ejs() -> Check:
 def check_writable(name: str, directory: Path, variable: str) -> Check:
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only doctor needs it: keeps the module light to import
+
         fd, probe = tempfile.mkstemp(prefix=".sadtui-doctor-", dir=directory)
         os.close(fd)
         os.unlink(probe)
