@@ -201,35 +201,6 @@ def _check_url(checker: _Checker, url: str, where: str) -> str:
     return url
 
 
-def _quick_song(raw: dict[str, Any], seen: dict[int, int]) -> Song | None:
-    """A song whose every field is plainly valid, checked in one go; None otherwise.
-
-    None sends the entry through :func:`_checked_song`, which finds the first
-    problem in the documented order (and builds the song if there is none).
-    """
-    rank = raw.get("rank")
-    if type(rank) is not int or rank < 1 or rank in seen or not raw.keys() <= SONG_KEYS:
-        return None
-    if None in raw.values():
-        return None
-    get = raw.get
-    title, anime, artist = get("title"), get("anime"), get("artist")
-    description, query, url = get("description"), get("query"), get("url")
-    if type(title) is not str or not title.strip():
-        return None
-    for value in (anime, artist, description, query, url):
-        if value is not None and type(value) is not str:
-            return None
-    if url is not None:
-        url = url.strip()
-        if not _is_http_url(url):
-            return None
-    return _new_song(
-        rank, title, anime or None, artist or None, description or None,
-        (query.strip() or None) if query else None, url or None,
-    )
-
-
 def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int]) -> Song:
     where = f"songs[{number}]"
     rank = raw.get("rank")
@@ -248,14 +219,14 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if url is not None:
         url = _check_url(checker, url, where)
     query = checker.text(raw, "query", where)
-    return Song(
-        rank=rank,
-        title=title_ or "",
-        anime=checker.text(raw, "anime", where) or None,
-        artist=checker.text(raw, "artist", where) or None,
-        description=checker.text(raw, "description", where) or None,
-        query=query.strip() if query and query.strip() else None,
-        url=url or None,
+    return _new_song(
+        rank,
+        title_ or "",
+        checker.text(raw, "anime", where) or None,
+        checker.text(raw, "artist", where) or None,
+        checker.text(raw, "description", where) or None,
+        query.strip() if query and query.strip() else None,
+        url or None,
     )
 
 
@@ -279,9 +250,7 @@ def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
     songs: list[Song] = []
     seen: dict[int, int] = {}
     for number, raw in enumerate(raw_songs, start=1):
-        song = _quick_song(raw, seen)
-        if song is None:  # something to report (or a url to check): the full checks
-            song = _checked_song(checker, number, raw, seen)
+        song = _checked_song(checker, number, raw, seen)
         seen[song.rank] = number
         songs.append(song)
     songs.sort(key=lambda s: s.rank)
