@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 
-from sadtui import paths
+from sadtui import gcpause, paths
 from sadtui.keymap import APP, bindings_for, palette_entries
 from sadtui.messages import (
     EnginePosition,
@@ -232,6 +232,7 @@ class SadtuiApp(App[int]):
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
         self.painted.set()
         self._filter_bar.build()  # hidden until `/`: kept off the first paint
         threading.Thread(target=self._create_engine, name="sadtui-engine-init", daemon=True).start()

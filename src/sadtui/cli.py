@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from sadtui import __version__
+from sadtui import __version__, gcpause
 from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist
 
 EXIT_OK = 0
@@ -222,12 +222,22 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gcpause.pause()  # the TUI resumes it after its first paint; see sadtui.gcpause
+    try:
+        return _main(argv)
+    finally:
+        gcpause.resume()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
+        if handler is not cmd_tui:
+            gcpause.resume()  # only the TUI's start-up runs without the collector
         return handler(args, playlist)  # type: ignore[arg-type]
     except (PlaylistError, UsageError) as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
