@@ -77,6 +77,21 @@ async def test_details_follow_the_highlight_immediately():
         assert "The title means “My Most Precious Treasure”" in screen_text(app)
 
 
+async def test_the_heading_changes_in_the_same_call_as_the_highlight():
+    # No message round trip: the heading is drawn in the same frame as the list.
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.songs.action_last()
+        assert app.details.song.rank == 26  # before any await: nothing was queued
+        head = app.details.query_one("#details-head")
+        assert "#26" in str(head.render())
+        app.songs.highlighted = 4
+        assert app.details.song.rank == 5
+        await settle(pilot)
+        assert TITLES[5] in screen_text(app)
+
+
 # ---------------------------------------------------------------- moving
 
 

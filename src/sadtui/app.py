@@ -18,7 +18,7 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Footer, Header
 
 from sadtui import gcpause, paths
 from sadtui.keymap import APP, bindings_for, palette_entries
@@ -217,6 +217,7 @@ class SadtuiApp(App[int]):
 
     def on_mount(self) -> None:
         songs = self.songs
+        self.watch(songs, "highlighted", self._on_list_highlight, init=False)
         self._refresh_list_title()
         self.details.border_title = "Details"
         if self._start_song is not None:
@@ -354,9 +355,12 @@ class SadtuiApp(App[int]):
 
     # ================================================================== list & details
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list is not self.songs:
-            return
+    def _on_list_highlight(self, index: int | None) -> None:
+        """Watcher of the list's `highlighted`: runs in the same call as the move,
+        so the new heading is drawn in the same frame as the moved highlight
+        (OptionHighlighted would bubble up a frame or two later)."""
+        if index is None:
+            return  # the options are being replaced; _apply_filter shows the result
         song = self.songs.highlighted_song
         if song is not None:
             self._highlighted_rank = song.rank
