@@ -59,6 +59,18 @@ def test_play_decodes_every_song_then_exits_0(songs, tmp_path):
     assert time.monotonic() - started < 30
 
 
+def test_a_page_is_extracted_once_while_mpv_starts(tmp_path, audio_server):
+    # `play` resolves the first song while libmpv starts; the engine's own request
+    # joins that one: yt-dlp fetches the page once, and the song plays.
+    page = write_playlist(tmp_path / "page.toml", [("The page", audio_server.url("/page.html"))])
+    out = tmp_path / "out.raw"
+    result = sadtui("play", "1", "--playlist", str(page), *cli_mpv_args(pcm_options(out)))
+    assert result.returncode == 0, result.stderr
+    assert audio_server.requested("/page.html") == 1
+    assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.1)
+    assert pcm_frequency(out) == pytest.approx(660, rel=0.05)
+
+
 def test_mpv_options_before_and_after_the_command_both_count(songs, tmp_path):
     out = tmp_path / "out.raw"
     options = pcm_options(out)

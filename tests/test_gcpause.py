@@ -1,12 +1,17 @@
-"""The cyclic collector is off during the TUI's start-up only (sadtui.gcpause)."""
+"""The cyclic collector is off while sadtui starts (sadtui.gcpause): the TUI until its
+first paint, `sadtui play` until the first song sounds, short commands until they return."""
 
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 
+from audio_support import wait_until
 from sadtui import cli, gcpause
+from sadtui.playlist import load_playlist
+from sadtui.services.events import PlaybackEnded, PositionChanged, State, Status, StatusChanged
 from tui_helpers import make_app, wait_for
 
 
@@ -36,14 +41,14 @@ def test_pause_and_resume_only_undo_their_own_change():
     assert not gc.isenabled()
 
 
-def test_commands_other_than_the_tui_run_with_the_collector_on(monkeypatch, capsys):
+def test_short_commands_run_paused_and_main_resumes_on_return(monkeypatch, capsys):
     gc.enable()
     seen = []
     real = cli.cmd_list
     monkeypatch.setattr(cli, "cmd_list", lambda args, pl: (seen.append(gc.isenabled()), real(args, pl))[1])
     assert cli.main(["list"]) == 0
-    assert seen == [True]
-    assert gc.isenabled()
+    assert seen == [False]
+    assert gc.isenabled() and not gcpause.paused()
     assert "Sadness and Sorrow" in capsys.readouterr().out
 
 
@@ -88,3 +93,65 @@ async def test_an_app_started_with_the_collector_on_leaves_it_alone():
         await wait_for(pilot, app.painted.is_set, what="first paint")
         assert gc.isenabled()
         assert gc.get_freeze_count() == 0
+
+
+# ---------------------------------------------------------------- sadtui play
+
+
+class _Resolver:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def prefetch(self, song) -> None:
+        self.calls.append(("prefetch", song.rank, gc.isenabled()))
+
+
+class _Engine:
+    """Just enough of PlaybackEngine for cli_playback._play: plays its queue at once."""
+
+    calls: list = []
+
+    def __init__(self, playlist, notify, **options) -> None:
+        self.notify = notify
+        self.queue = options["queue"]
+        self.resolver = _Resolver(self.calls)
+        self.status = Status()
+
+    def open_player(self) -> None:
+        self.calls.append(("open_player", gc.isenabled()))
+
+    def start(self) -> None:
+        pass
+
+    def play_queue(self) -> None:
+        def run() -> None:
+            rank = self.queue[0]
+            self.notify(StatusChanged(Status(state=State.BUFFERING, rank=rank)))
+            self.calls.append(("before audio", gc.isenabled()))
+            self.notify(PositionChanged(rank, 0.05, 1.0))
+            try:
+                wait_until(gc.isenabled, timeout=5, what="the collector back on")
+            except AssertionError:
+                pass  # the test's assert says what went wrong
+            finally:
+                self.calls.append(("after audio", gc.isenabled()))
+                self.notify(PlaybackEnded())
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def shutdown(self, timeout: float = 0) -> None:
+        pass
+
+
+def test_play_prefetches_the_first_song_before_mpv_starts_and_collects_once_it_sounds():
+    from sadtui.cli_playback import _play
+    from sadtui.services.player import PlayerError
+
+    gc.enable()
+    gcpause.pause()
+    _Engine.calls = calls = []
+    assert _play(load_playlist(), [3, 4], [], _Engine, PlayerError) == 0
+    assert calls[:2] == [("prefetch", 3, False), ("open_player", False)]
+    assert ("before audio", False) in calls
+    assert ("after audio", True) in calls
+    assert gc.isenabled() and not gcpause.paused() and gc.get_freeze_count() > 0

@@ -222,7 +222,9 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    gcpause.pause()  # the TUI resumes it after its first paint; see sadtui.gcpause
+    # No cyclic GC while starting: the TUI resumes it after its first paint,
+    # `play` once the first song sounds, and at the latest it resumes on return.
+    gcpause.pause()
     try:
         return _main(argv)
     finally:
@@ -236,8 +238,6 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
-        if handler is not cmd_tui:
-            gcpause.resume()  # only the TUI's start-up runs without the collector
         return handler(args, playlist)  # type: ignore[arg-type]
     except (PlaylistError, UsageError) as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from sadtui import gcpause
 from sadtui.playlist import Playlist
 
 EXIT_OK = 0
@@ -133,6 +134,9 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
         engine = engine_cls(
             playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0, warm_up=False
         )
+        # Resolve the first song while mpv starts (~0.1 s): the engine's own
+        # request for it then joins this one instead of starting over.
+        engine.resolver.prefetch(playlist.song(ranks[0]))
         engine.open_player()  # a bad --mpv-option is found here, before anything plays
     except player_error as exc:
         if engine is not None:
@@ -153,6 +157,8 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
                 event = events.get(timeout=0.25)
             except queue.Empty:
                 continue
+            if isinstance(event, (PositionChanged, SongFailed, PlaybackEnded)):
+                gcpause.resume(freeze=True)  # started (or gave up): collect as usual from now
             if isinstance(event, StatusChanged):
                 progress.draw(event.status, force=True)
             elif isinstance(event, PositionChanged):

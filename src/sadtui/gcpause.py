@@ -7,9 +7,10 @@ the first paint here, half of it in one full collection.  None of it frees
 anything, since everything allocated so far is still in use.
 
 ``pause()`` turns the collector off at the start of ``sadtui``'s ``main``;
-``resume()`` turns it back on: for the TUI after the first paint (with
-``freeze=True``: start-up objects go to the permanent generation, so later
-collections never walk them again), for every other command before it runs.
+``resume()`` turns it back on: for the TUI after the first paint, for
+``sadtui play`` once the first song sounds (or fails), for the short commands
+when ``main`` returns.  ``freeze=True`` moves the start-up objects to the
+permanent generation, so later collections never walk them again.
 Reference counting still frees everything that is not in a cycle meanwhile.
 Only a pause that this module made is ever resumed: if the collector was off
 already (an embedding program's choice), it stays off.
