@@ -5,7 +5,7 @@ from __future__ import annotations
 from sadtui.keymap import BUILTIN_KEYS, KEYS, palette_entries
 from sadtui.playlist import load_playlist
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, Markdown
 
 from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text
 
@@ -90,6 +90,27 @@ async def test_the_heading_changes_in_the_same_call_as_the_highlight():
         assert app.details.song.rank == 5
         await settle(pilot)
         assert TITLES[5] in screen_text(app)
+
+
+async def test_the_heading_is_drawn_before_the_description_is_rebuilt(monkeypatch):
+    # Markdown.update() mounts inside a batch that holds back screen updates:
+    # it must start only after a frame has shown the new highlight and heading.
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        frames: list[int] = []
+        real_display = app._display
+        monkeypatch.setattr(app, "_display", lambda screen, update: (frames.append(1), real_display(screen, update)))
+        markdown = app.details.query_one("#details-body", Markdown)
+        updates: list[int] = []
+        real_update = markdown.update
+        monkeypatch.setattr(markdown, "update", lambda text: (updates.append(len(frames)), real_update(text))[1])
+        app.songs.action_last()
+        at_move = len(frames)
+        await settle(pilot)
+        assert updates, "the description was never rebuilt"
+        assert updates[0] > at_move
+        assert TITLES[26] in screen_text(app)
 
 
 # ---------------------------------------------------------------- moving

@@ -42,8 +42,9 @@ def labelled(label: str, value: str) -> Content:
 class SongDetails(ScrollPane):
     """Rank, title, anime and artist, then the description rendered as Markdown.
 
-    Follows the highlight immediately: the heading changes at once; Markdown
-    updates are coalesced so holding a key down never queues a backlog.
+    Follows the highlight immediately: the heading changes at once and is drawn
+    before the description's Markdown is rebuilt; Markdown updates are coalesced
+    so holding a key down never queues a backlog.
     """
 
     NO_DESCRIPTION = "*No description.*"
@@ -92,7 +93,13 @@ class SongDetails(ScrollPane):
         self._pending = text
         if not self._rendering:
             self._rendering = True
-            self.run_worker(self._drain(), group="details-markdown", exit_on_error=False)
+            # The heading first: it is drawn in the same frame as the list's new
+            # highlight.  Markdown.update() mounts its blocks inside a batch that
+            # holds back screen updates, so it starts only after that frame.
+            self.call_after_refresh(self._start_drain)
+
+    def _start_drain(self) -> None:
+        self.run_worker(self._drain(), group="details-markdown", exit_on_error=False)
 
     async def _drain(self) -> None:
         markdown = self.query_one("#details-body", Markdown)
