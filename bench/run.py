@@ -575,7 +575,7 @@ def fmt(value: float, unit: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="runs per figure after a warm-up (at least 5)")
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure after a warm-up (at least 5)")
     parser.add_argument("--only", default="", help="comma-separated: " + ",".join(BENCHES))
     args = parser.parse_args()
     runs = max(5, args.runs)
