@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sadtui.keymap import BUILTIN_KEYS, KEYS, palette_entries
 from sadtui.playlist import load_playlist
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown
 
-from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text
+from tui_helpers import engine_ready, make_app, screen_text, settle, wait_for, wait_for_text
 
 PLAYLIST = load_playlist()
 TITLES = {song.rank: song.title for song in PLAYLIST.songs}
@@ -233,6 +234,42 @@ async def test_filter_is_incremental_shows_n_of_m_enter_keeps_escape_clears():
         await pilot.press("escape")  # Escape in the input clears it
         assert app.songs.option_count == 26
         assert app.focused is app.songs
+
+
+def type_in_one_burst(app, text: str) -> None:
+    """Queue every key at once, as a terminal delivers a paste or a fast typist
+    (Pilot's press() waits for the app between keys)."""
+    names = {"/": "slash", " ": "space"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter():
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        await settle(pilot)
+        type_in_one_burst(app, "/sorrow")
+        await wait_for(pilot, lambda: app.filter_bar.value == "sorrow", what="the typed filter")
+        await wait_for(pilot, lambda: [s.rank for s in app.songs.visible_songs] == expected_ranks("sorrow"))
+        assert engine.calls == [("start", ())]  # s, o, r did not stop, reorder or repeat
+
+
+async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.filter_bar.value == "a/b"
+        await pilot.press("escape", "ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press("x", "slash")
+        assert app.screen.query_one(Input).value == "x/"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
+        await pilot.press("ctrl+p", *"Filter the list")  # the palette's Filter still opens it
+        await wait_for_text(pilot, "Filter the list by title")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is app.filter_bar.input, what="filter focused")
 
 
 async def test_filter_searches_descriptions_and_all_words():

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence
 
 from textual import events
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.dom import NoScreen
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Header, Input
 
 from sadtui import gcpause, paths
 from sadtui.keymap import APP, bindings_for, palette_entries
@@ -64,6 +67,17 @@ class Engine(Protocol):  # the contract of sadtui.services.engine.PlaybackEngine
 
 
 EngineFactory = Callable[[Playlist, Notify], Engine]
+
+
+def focus_now(widget: Widget) -> None:
+    """Focus `widget` before the app reads its next key (Widget.focus() only
+    queues the change); a widget not mounted yet is focused as soon as it is."""
+    try:
+        screen = widget.screen
+    except NoScreen:
+        widget.focus()
+        return
+    screen.set_focus(widget)
 
 
 def songs_provider():
@@ -445,11 +459,20 @@ class SadtuiApp(App[int]):
 
     # ================================================================== filter
 
+    def action_filter_key(self) -> None:
+        """`/`: a priority binding, run when the app reads the key.  The focus moves
+        to the filter at once, so what is typed right after `/` (a fast typist, a
+        paste) goes into the filter: with Widget.focus(), which waits its turn,
+        `/sorrow` stopped playback (s) and cycled the play order (o) and repeat (r)."""
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # typing `/` in the filter or the palette: just a character
+        self.action_filter()
+
     def action_filter(self) -> None:
         self.show_panel(None)
         bar = self.filter_bar
         bar.add_class("-active")
-        bar.input.focus()
+        focus_now(bar.input)
 
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
         self._apply_filter(event.query)

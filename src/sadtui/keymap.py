@@ -29,6 +29,9 @@ class KeyAction:
     show: bool = False  # in the footer
     key_display: str | None = None  # footer key label
     command: str | None = None  # app action for the palette; None = not in the palette
+    # Handled by the app as soon as it reads the key, before the keys typed after
+    # it are handed to the focused widget (for a key that moves the focus).
+    priority: bool = False
 
     def bindings(self) -> list[Binding]:
         if self.action == "digit":
@@ -44,6 +47,7 @@ class KeyAction:
                 show=self.show,
                 key_display=self.key_display,
                 tooltip=self.help,
+                priority=self.priority,
             )
         ]
 
@@ -84,8 +88,8 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("end,G", "scroll_end", "Bottom", "Scroll the focused pane to the bottom",
               "G  End", "Reading", PANE),
     # ---- filter
-    KeyAction("slash", "filter", "Filter", "Filter the list by title, anime, artist and description",
-              "/", "Filter", APP, show=True, key_display="/", command="filter"),
+    KeyAction("slash", "filter_key", "Filter", "Filter the list by title, anime, artist and description",
+              "/", "Filter", APP, show=True, key_display="/", command="filter", priority=True),
     KeyAction("escape", "back", "Back",
               "Close the panel, or clear the filter, and return to the list",
               "Esc", "Filter", APP, command="back"),
