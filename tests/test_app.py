@@ -255,6 +255,32 @@ async def test_keys_typed_right_after_slash_go_into_the_filter():
         assert engine.calls == [("start", ())]  # s, o, r did not stop, reorder or repeat
 
 
+async def test_keys_after_enter_or_escape_in_the_same_burst_go_to_the_list():
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        await settle(pilot)
+        matches = expected_ranks("sorrow")
+        type_in_one_burst(app, "/sorrow")
+        app.post_message(events.Key("enter", "\r"))
+        type_in_one_burst(app, "j")
+        await wait_for(pilot, lambda: app.focused is app.songs and rank_of(app) == matches[1], what="kept, then j")
+        await pilot.pause(0.2)
+        assert app.filter_bar.value == "sorrow"
+        assert [s.rank for s in app.songs.visible_songs] == matches and rank_of(app) == matches[1]
+
+        app.songs.highlight_rank(matches[0])
+        type_in_one_burst(app, "/x")
+        app.post_message(events.Key("escape", None))
+        type_in_one_burst(app, "j")
+        await wait_for(pilot, lambda: app.songs.option_count == 26 and rank_of(app) == matches[0] + 1,
+                       what="cleared, then j")
+        await pilot.pause(0.2)
+        assert app.filter_bar.value == "" and app.songs.option_count == 26
+        assert app.focused is app.songs and rank_of(app) == matches[0] + 1
+        assert engine.calls == [("start", ())]
+
+
 async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -18,9 +18,7 @@ from textual import events
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.dom import NoScreen
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input
 
 from sadtui import gcpause, paths
@@ -39,6 +37,7 @@ from sadtui.rankjump import Outcome, RankJumper
 from sadtui.services.events import EngineEvent, Status
 from sadtui.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.widgets.filter_bar import FilterBar
+from sadtui.widgets.focus import focus_now
 from sadtui.widgets.now_playing import ACTIVE_STATES, NowPlaying
 from sadtui.widgets.panes import SongDetails
 from sadtui.widgets.song_list import SongList
@@ -67,17 +66,6 @@ class Engine(Protocol):  # the contract of sadtui.services.engine.PlaybackEngine
 
 
 EngineFactory = Callable[[Playlist, Notify], Engine]
-
-
-def focus_now(widget: Widget) -> None:
-    """Focus `widget` before the app reads its next key (Widget.focus() only
-    queues the change); a widget not mounted yet is focused as soon as it is."""
-    try:
-        screen = widget.screen
-    except NoScreen:
-        widget.focus()
-        return
-    screen.set_focus(widget)
 
 
 def songs_provider():
@@ -197,8 +185,8 @@ class SadtuiApp(App[int]):
         # Keep references: while a modal (help, palette) is on top, queries on
         # the app would search that screen, but engine events still arrive.
         first = self._start_song or (self.playlist.songs[0] if self.playlist.songs else None)
-        self._filter_bar = FilterBar(id="filter-bar")
         self._song_list = SongList(self.playlist.songs, id="songs")
+        self._filter_bar = FilterBar(id="filter-bar", return_focus=self._song_list)
         self._details = SongDetails(first, id="details")
         self._now_playing = NowPlaying(id="now-playing")
         self._switcher = ContentSwitcher(id="body", initial="browse")
@@ -475,12 +463,19 @@ class SadtuiApp(App[int]):
         focus_now(bar.input)
 
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        if event.query != self.filter_bar.value:
+            return  # stale (keys typed in a burst, or cleared since): a newer one follows
         self._apply_filter(event.query)
 
     def on_filter_bar_kept(self, event: FilterBar.Kept) -> None:
         if not event.query.strip():
             self._clear_filter()
+        else:
+            self._apply_filter(event.query)  # typed in a burst: its Changed may still be on the way
         self.songs.focus()
+
+    def on_filter_bar_late_key(self, event: FilterBar.LateKey) -> None:
+        self.post_message(events.Key(event.key, event.character))
 
     def on_filter_bar_cleared(self, event: FilterBar.Cleared) -> None:
         self._clear_filter()

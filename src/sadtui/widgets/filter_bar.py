@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual import events
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Static
+
+from sadtui.widgets.focus import focus_now
 
 
 class FilterInput(Input):
-    BINDINGS = [
-        Binding("escape", "clear_filter", "Clear filter", show=False,
-                tooltip="Clear the filter and return to the list"),
-    ]
+    """Enter keeps the filter, Escape clears it; both hand the focus back at once.
 
-    def action_clear_filter(self) -> None:
-        self.post_message(FilterBar.Cleared())
+    They are handled here, in order with the characters before them (a binding
+    would run only once the key had bubbled up to the app).  Keys that reached
+    this input after it handed the focus back (typed in the same burst, such as
+    `sorrow⏎j`) are passed on to the new focus instead of being typed here."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._handed_back = False
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._handed_back = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._handed_back and self.screen.focused is not self:
+            event.stop()
+            event.prevent_default()
+            bar = self.parent
+            if isinstance(bar, FilterBar):  # behind Kept/Cleared, on the same way up
+                bar.post_message(FilterBar.LateKey(event.key, event.character))
+        elif event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            self._handed_back = True
+            bar = self.parent
+            if isinstance(bar, FilterBar):
+                bar.hand_back(keep=event.key == "enter")
 
 
 class FilterBar(Horizontal):
@@ -37,8 +61,18 @@ class FilterBar(Horizontal):
     class Cleared(Message):
         """Escape: clear the filter, go back to the list."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class LateKey(Message):
+        """A key typed after Enter or Escape in the same burst: it belongs to the
+        widget that has the focus now (the app hands it on)."""
+
+        def __init__(self, key: str, character: str | None) -> None:
+            super().__init__()
+            self.key = key
+            self.character = character
+
+    def __init__(self, *, id: str | None = None, return_focus: Widget | None = None) -> None:
         super().__init__(id=id)
+        self.return_focus = return_focus  # where Enter and Escape send the focus
         self._input: FilterInput | None = None
         self._count: Static | None = None
         self._early: list[Static | FilterInput] = []  # built before the bar was attached
@@ -83,6 +117,8 @@ class FilterBar(Horizontal):
         event.stop()
         self.post_message(self.Changed(event.value))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Kept(event.value))
+    def hand_back(self, *, keep: bool) -> None:
+        """Enter (`keep`) or Escape in the input: focus `return_focus` now, then tell the app."""
+        if self.return_focus is not None:
+            focus_now(self.return_focus)
+        self.post_message(self.Kept(self.value) if keep else self.Cleared())
