@@ -183,16 +183,21 @@ async def test_rank_jump_after_the_timeout():
         assert app.songs.border_title == "Songs"
 
 
-async def test_non_digit_cancels_a_rank_and_unknown_ranks_say_so():
-    app, _ = make_app()
+async def test_a_non_digit_key_takes_the_typed_rank_first_and_escape_cancels_it():
+    app, recorder = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
+        engine = await engine_ready(pilot, recorder)
         app.RANK_TIMEOUT = 60
-        await pilot.press("G", "1", "k")  # 'k' ends the rank: no jump, just moves up
-        assert rank_of(app) == 25
+        await pilot.press("G", "1", "j")  # 10-19 exist: '1' waits; 'j' takes rank 1, then moves down
+        assert rank_of(app) == 2 and app.songs.border_title == "Songs"
+        await pilot.press("G", "2", "enter")  # plays rank 2, not the song highlighted before
+        await wait_for(pilot, lambda: engine.called("play") == [(2,)], what="rank 2 played")
+        await pilot.press("G", "1", "escape")  # Escape only cancels the rank
+        assert rank_of(app) == 26 and app.songs.border_title == "Songs"
         app.flush_rank_jump()
-        assert rank_of(app) == 25
+        assert rank_of(app) == 26
         await pilot.press("2", "9")  # there is no rank 29
-        assert rank_of(app) == 25
+        assert rank_of(app) == 26
         await wait_for(
             pilot,
             lambda: any("No song with rank 29" in str(n.message) for n in app._notifications),
@@ -222,9 +227,9 @@ async def test_filter_is_incremental_shows_n_of_m_enter_keeps_escape_clears():
         app.RANK_TIMEOUT = 60
         await pilot.press("1")
         assert app.songs.border_title == "Go to rank 1…"
-        await pilot.press("right")  # any other key ends the rank
-        assert app.songs.border_title == "Songs · 3 of 26" and rank_of(app) == 11
-        await pilot.press("escape")  # clears from the list too
+        await pilot.press("right")  # any other key takes the rank first (1 is in the filter)
+        assert app.songs.border_title == "Songs · 3 of 26" and rank_of(app) == 1
+        await pilot.press("j", "escape")  # Escape clears the filter from the list too
         assert app.songs.option_count == 26 and app.songs.query == ""
         assert rank_of(app) == 11  # the highlight stays on the same song
         assert not app.filter_bar.has_class("-active")

@@ -371,10 +371,21 @@ class SadtuiApp(App[int]):
     def on_song_list_activated(self, event: SongList.Activated) -> None:
         self.play_rank(event.rank)
 
-    def on_key(self, event: events.Key) -> None:
-        # A non-digit key ends a rank being typed.
-        if self._jumper.buffer and not (event.character or "").isdigit():
-            self._finish_jump(self._jumper.reset())
+    async def on_event(self, event: events.Event) -> None:
+        # A key that is not a digit takes a rank being typed before it does its own
+        # job, so `2` then Enter plays rank 2 (not the song highlighted before);
+        # Escape only cancels the rank.  Here, before the key reaches any binding.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self._jumper.buffer
+            and not (event.character or "").isdigit()
+        ):
+            if event.key == "escape":
+                self._finish_jump(self._jumper.reset())
+                return
+            self._finish_jump(self._jumper.expire())
+        await super().on_event(event)
 
     def go_to_rank(self, rank: int) -> bool:
         """Highlight a song by rank (clearing a filter that hides it); back to the list."""
