@@ -71,6 +71,16 @@ def test_a_page_is_extracted_once_while_mpv_starts(tmp_path, audio_server):
     assert pcm_frequency(out) == pytest.approx(660, rel=0.05)
 
 
+def test_a_volume_option_is_kept(songs, tmp_path):
+    # mpv's volume is cubic: 50 % is a gain of 0.125.  (It used to be reset to 100.)
+    out = tmp_path / "out.raw"
+    result = sadtui("play", "1", "--playlist", str(songs), *cli_mpv_args([*pcm_options(out), "volume=50"]))
+    assert result.returncode == 0, result.stderr
+    seconds, rms = read_pcm(out)
+    assert seconds == pytest.approx(2.0, abs=0.1)
+    assert rms == pytest.approx(SINE_RMS * 0.125, rel=0.1)
+
+
 def test_mpv_options_before_and_after_the_command_both_count(songs, tmp_path):
     out = tmp_path / "out.raw"
     options = pcm_options(out)

@@ -130,6 +130,9 @@ class FakePlayer:
     def set_mute(self, muted: bool) -> None:
         self.calls.append(("mute", muted))
 
+    def volume_and_mute(self):
+        return 100.0, False
+
     def terminate(self, timeout: float = 3.0) -> bool:
         self.terminated = True
         return True
@@ -419,6 +422,33 @@ def test_pause_seek_volume_and_mute(h):
     assert h.engine.status.state is State.STOPPED
     h.engine.toggle_pause()  # after a stop, space plays the song again
     h.wait_state(State.PLAYING, 1)
+
+
+def _engine_with_mpv_at(volume, muted):
+    class Configured(FakePlayer):
+        def volume_and_mute(self):
+            return volume, muted
+
+    player = Configured()
+    engine = PlaybackEngine(playlist(3), lambda event: None, resolver=FakeResolver(), player=player)
+    return engine, player
+
+
+def test_mpv_options_for_volume_and_mute_become_the_starting_status():
+    engine, player = _engine_with_mpv_at(60.4, True)
+    engine.open_player()
+    assert engine.status.volume == 60 and engine.status.muted is True
+    assert player.calls == [("volume", 60), ("mute", True)]  # not reset to 100
+    engine.shutdown()
+
+
+def test_a_volume_changed_before_mpv_is_up_wins_over_its_options():
+    engine, player = _engine_with_mpv_at(60.0, False)
+    engine.change_volume(-30)
+    engine.open_player()
+    assert engine.status.volume == 70
+    assert ("volume", 70) in player.calls
+    engine.shutdown()
 
 
 def test_seeking_past_the_end_finishes_the_song(h):

@@ -141,6 +141,8 @@ class PlaybackEngine:
         self._paused_for_cache = False
         self._unavailable: str | None = None
         self._player_ready = False
+        self._volume_adopted = False  # mpv's starting volume/mute taken over (first open)
+        self._volume_set = False  # the user changed volume or mute
         self._last_position_emit = 0.0
         self._audio_started = False  # has time-pos gone past 0 for the current song?
 
@@ -265,6 +267,7 @@ class PlaybackEngine:
 
     def change_volume(self, delta: int) -> None:
         with self._lock:
+            self._volume_set = True
             volume = min(max(self._status.volume + int(delta), 0), VOLUME_MAX)
             if volume != self._status.volume:
                 self._set(volume=volume)
@@ -272,6 +275,7 @@ class PlaybackEngine:
 
     def toggle_mute(self) -> None:
         with self._lock:
+            self._volume_set = True
             self._set(muted=not self._status.muted)
         self._post(self._apply_volume)
 
@@ -544,6 +548,20 @@ class PlaybackEngine:
 
     def _after_player_open(self) -> None:
         self._player_ready = True
+        if not self._volume_adopted:
+            # The first mpv starts at the volume and mute of the user's mpv options
+            # (`--mpv-option volume=60`): the status takes them over, unless the
+            # volume was changed before mpv was up.
+            self._volume_adopted = True
+            volume, muted = self.player.volume_and_mute()
+            changes: dict[str, Any] = {}
+            if volume is not None:
+                changes["volume"] = min(max(int(round(volume)), 0), VOLUME_MAX)
+            if muted is not None:
+                changes["muted"] = muted
+            with self._lock:
+                if changes and not self._volume_set:
+                    self._set(**changes)
         self._apply_volume()
 
     def _apply_volume(self) -> None:

@@ -501,6 +501,17 @@ class Player:
     def set_mute(self, muted: bool) -> None:
         self._safe(lambda: setattr(self._mpv, "mute", bool(muted)))
 
+    def volume_and_mute(self) -> tuple[float | None, bool | None]:
+        """mpv's volume and mute now (as set by `--mpv-option volume=…`, say)."""
+        if self._mpv is None:
+            return None, None
+        try:
+            volume, muted = self._mpv.volume, self._mpv.mute
+        except Exception:  # noqa: BLE001
+            return None, None
+        volume = float(volume) if isinstance(volume, (int, float)) and not isinstance(volume, bool) else None
+        return volume, muted if isinstance(muted, bool) else None
+
     def version(self) -> str | None:
         if self._mpv is None:
             return None
