@@ -322,6 +322,25 @@ async def test_the_failure_stays_in_the_bar_while_the_engine_moves_on():
         assert "Can't play" not in bar(app) and "0:00 / 1:30" in bar(app)
 
 
+async def test_stopping_or_changing_a_setting_after_a_failure_shows_the_settings_again():
+    recorder = FactoryRecorder(fail={3: "HTTP 404 from 127.0.0.1"})
+    app = SadtuiApp(PLAYLIST, engine_factory=recorder, remember=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_ready(pilot, recorder)
+        app.go_to_rank(3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Can't play #3" in bar(app), what="failure in the bar")
+        assert "order rank" not in bar(app)
+        await pilot.press("o")  # the new order must be seen
+        await wait_for(pilot, lambda: "order countdown" in bar(app), what="order shown")
+        assert "Can't play" not in bar(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Can't play #3" in bar(app), what="failed again")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "■ stopped" in bar(app) and "Can't play" not in bar(app))
+        assert "vol 100" in bar(app)
+
+
 async def test_failure_text_from_the_engine_is_not_markup():
     app, recorder = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -60,6 +60,10 @@ def progress_bar(width: int, position: float | None, duration: float | None) -> 
     return Content.assemble((filled, "$accent"), ("─" * rest, "$foreground 25%"))
 
 
+def _settings(status: Status) -> tuple:
+    return status.volume, status.muted, status.order, status.repeat
+
+
 class NowPlaying(Widget):
     """Shows the engine's Status; never focusable, never parses markup."""
 
@@ -74,9 +78,11 @@ class NowPlaying(Widget):
     # ------------------------------------------------------------------ updates
 
     def set_status(self, status: Status) -> None:
-        self.status = status
-        if status.state in (State.PLAYING, State.PAUSED):
-            self.failure = None  # something plays again: the last failure is old news
+        old, self.status = self.status, status
+        if status.state in (State.PLAYING, State.PAUSED, State.STOPPED) or _settings(old) != _settings(status):
+            # Something plays again, the person stopped, or a setting changed (its new
+            # value must show): the last failure is old news.
+            self.failure = None
         elif status.state is State.ERROR and status.error:
             self.failure = self._failure_line(status.rank, status.title, status.error)
         self.refresh()
