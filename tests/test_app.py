@@ -303,6 +303,17 @@ async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
         await wait_for(pilot, lambda: app.focused is app.filter_bar.input, what="filter focused")
 
 
+async def test_a_filter_that_matched_nothing_gives_the_highlight_back():
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.go_to_rank(6)
+        await pilot.press("slash", *"zzz")
+        await wait_for(pilot, lambda: app.songs.option_count == 0)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.songs.option_count == 26)
+        assert rank_of(app) == 6
+
+
 async def test_filter_searches_descriptions_and_all_words():
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -427,6 +438,32 @@ async def test_reading_keys_scroll_the_focused_details_pane(tmp_path):
         await wait_for(pilot, lambda: details.scroll_y == 0)
         await pilot.press("pagedown")
         assert details.scroll_y > 5
+        await pilot.press("g")
+        await wait_for(pilot, lambda: details.scroll_y == 0)
+        type_in_one_burst(app, "jjj")  # each key from where the last one left off
+        await wait_for(pilot, lambda: details.scroll_y == 3, what="three lines down")
+        page = details.scrollable_content_region.height
+        for _ in range(2):
+            app.post_message(events.Key("pagedown", None))
+        await wait_for(pilot, lambda: details.scroll_y == min(3 + 2 * page, details.max_scroll_y),
+                       what="two pages down")
+
+
+async def test_the_highlighted_song_stays_in_view_when_the_terminal_shrinks():
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.go_to_rank(20)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 15)
+
+        def in_view() -> bool:
+            songs = app.songs
+            top = songs.scroll_offset.y
+            return songs.size.height > 0 and top <= 19 < top + songs.scrollable_content_region.height
+
+        await wait_for(pilot, in_view, what="#20 in view")
+        assert "20. Orange" in screen_text(app)
 
 
 # ---------------------------------------------------------------- palette

@@ -341,6 +341,19 @@ async def test_stopping_or_changing_a_setting_after_a_failure_shows_the_settings
         assert "vol 100" in bar(app)
 
 
+async def test_space_before_anything_played_plays_the_highlighted_song():
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        app.go_to_rank(5)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: engine.called("play") == [(5,)], what="space plays #5")
+        await wait_for(pilot, lambda: app.status.state is State.PLAYING)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.status.state is State.PAUSED, what="then it pauses")
+        assert engine.called("play") == [(5,)]
+
+
 async def test_failure_text_from_the_engine_is_not_markup():
     app, recorder = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sadtui.playlist import PlaylistError, default_playlist_path, load_playlist
+from sadtui.playlist import PlaylistError, default_playlist_path, load_playlist, parse_playlist
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "saddest-anime-songs-article.txt"
 
@@ -205,3 +205,12 @@ def test_empty_file(tmp_path):
 def test_not_utf8(tmp_path):
     message = error_of(write(tmp_path, b'title = "x"\n[[songs]]\nrank = 1\ntitle = "caf\xe9"\n'))
     assert "not valid UTF-8" in message and "line 4" in message
+
+
+def test_count_text_says_song_or_songs():
+    def songs(n: int) -> dict:
+        return {"title": "x", "songs": [{"rank": r, "title": f"t{r}"} for r in range(1, n + 1)]}
+
+    assert parse_playlist(songs(1), "one").count_text == "1 song"
+    assert parse_playlist(songs(26), "many").count_text == "26 songs"
+    assert parse_playlist(songs(1200), "lots").count_text == "1,200 songs"

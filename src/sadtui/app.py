@@ -34,7 +34,7 @@ from sadtui.messages import (
 )
 from sadtui.playlist import Playlist, Song
 from sadtui.rankjump import Outcome, RankJumper
-from sadtui.services.events import EngineEvent, Status
+from sadtui.services.events import EngineEvent, State, Status
 from sadtui.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.widgets.filter_bar import FilterBar
 from sadtui.widgets.focus import focus_now
@@ -144,7 +144,7 @@ class SadtuiApp(App[int]):
         super().__init__()
         self.playlist = playlist
         self.title = playlist.title
-        self.sub_title = f"{len(playlist.songs)} songs"
+        self.sub_title = playlist.count_text
         self._engine_factory = engine_factory or default_engine_factory(mpv_options)
         self.engine: Engine | None = None
         self.engine_error: str | None = None
@@ -585,6 +585,9 @@ class SadtuiApp(App[int]):
         self.play_rank(song.rank)
 
     def action_toggle_pause(self) -> None:
+        if self.status.state is State.IDLE:
+            self.action_play()  # nothing played yet: Space plays the highlighted song
+            return
         self._call_engine("toggle_pause")
 
     def action_stop(self) -> None:

@@ -119,6 +119,12 @@ class Playlist:
         song = self._by_rank.get(rank)
         return None if song is None else self.songs.index(song)
 
+    @property
+    def count_text(self) -> str:
+        """"1 song", "26 songs", "10,000 songs"."""
+        count = len(self.songs)
+        return "1 song" if count == 1 else f"{count:,} songs"
+
 
 def default_playlist_path() -> Path:
     """The default playlist shipped inside the package (or the source tree)."""

@@ -53,7 +53,7 @@ class AboutPanel(Panel):
         playlist = self.playlist
         yield Static(Content(playlist.title), classes="about-title", markup=False)
         yield Static(
-            Content.styled(f"{len(playlist.songs)} songs", "dim"), classes="about-count", markup=False
+            Content.styled(playlist.count_text, "dim"), classes="about-count", markup=False
         )
         if playlist.intro:
             yield Static("Intro", classes="about-heading", markup=False)

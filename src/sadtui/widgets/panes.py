@@ -15,24 +15,31 @@ class ScrollPane(VerticalScroll, inherit_bindings=False):
 
     BINDINGS = bindings_for(PANE)
 
-    # Keyboard scrolling is instant: no animation to wait for.
+    # Keyboard scrolling is instant and immediate: no animation to wait for, and a
+    # burst of keys (j j j) moves three lines, each from where the last one left off.
     def action_scroll_down(self) -> None:
-        self.scroll_down(animate=False)
+        self.scroll_down(animate=False, immediate=True)
 
     def action_scroll_up(self) -> None:
-        self.scroll_up(animate=False)
+        self.scroll_up(animate=False, immediate=True)
 
     def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
+        self._page(+1)
 
     def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        # scroll_page_down() starts from scroll_y and has no `immediate`: a burst
+        # of PgDn would move one page.
+        step = self.scrollable_content_region.height * direction
+        self.scroll_to(y=self.scroll_target_y + step, animate=False, immediate=True)
 
     def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)
+        self.scroll_home(animate=False, immediate=True)
 
     def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)
+        self.scroll_end(animate=False, immediate=True)
 
 
 def labelled(label: str, value: str) -> Content:

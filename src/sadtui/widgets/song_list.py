@@ -76,6 +76,7 @@ class SongList(OptionList, inherit_bindings=False):
         self._playing: int | None = None
         self._query = ""
         self._haystacks: list[str] | None = None  # built on the first filter
+        self._before_filter: Song | None = None  # highlighted when the filter started
         # Prompts are built when a row is first drawn (a 10,000-song list draws
         # a screenful at start-up, not 10,000 Content objects).
         self._song_options: dict[int, Option] = {
@@ -123,6 +124,10 @@ class SongList(OptionList, inherit_bindings=False):
         if virtual_size != self.virtual_size:
             self.virtual_size = virtual_size
             self._scroll_update(virtual_size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the highlighted song in view when the terminal shrinks."""
+        self.call_after_refresh(self.scroll_to_highlight)
 
     # ------------------------------------------------------------------ moving
 
@@ -185,6 +190,7 @@ class SongList(OptionList, inherit_bindings=False):
         """Show only the songs matching every word of `query`; returns the count."""
         if query == self._query:
             return len(self._visible)
+        was_filtering = bool(filter_terms(self._query))
         self._query = query
         terms = filter_terms(query)
         if not terms:
@@ -195,7 +201,11 @@ class SongList(OptionList, inherit_bindings=False):
             visible = [
                 song for song, hay in zip(self._songs, self._haystacks) if matches(hay, terms)
             ]
-        current = self.highlighted_song
+        if terms and not was_filtering:
+            self._before_filter = self.highlighted_song  # a filter starts
+        # The song to keep highlighted: the current one, or (when the filter matched
+        # nothing) the one highlighted before the filter started.
+        current = self.highlighted_song or self._before_filter
         self._visible = visible
         with self.app.batch_update():
             self.set_options(self._song_options[song.rank] for song in visible)
