@@ -173,6 +173,22 @@ BAD_CASES = [
      "songs[2] (rank 1): duplicate rank 1 (also used by songs[1])"),
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a\n', "TOML syntax error"),
     ('title = "x"\nfaq = 3\n' + GOOD_SONG, "faq: must be an array of tables"),
+    # Control characters would reach the terminal as they are.
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a\\u001b[31mred"\n',
+     "songs[1] (rank 1): 'title' contains a control character (U+001B); remove it"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "one\\ntwo"\n', "'title' contains a line break (U+000A)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nanime = "b\\tc"\n', "'anime' contains a tab (U+0009)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\ndescription = "d\\u001b[2J"\n',
+     "'description' contains a control character (U+001B)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\ndescription = "d\\re"\n', "'description' contains a line break (U+000D)"),
+    ('title = "x\\u0085"\n' + GOOD_SONG, "top level: 'title' contains a control character (U+0085)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h/a\\n.wav"\n', "'url' contains a line break (U+000A)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h/a b.wav"\n', "'url' must not contain spaces"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h:99999/a.wav"\n', "'url' must be an http(s) URL"),
+    ('title = "x"\n[[songs]]\nrank = 99999999999999999999\ntitle = "a"\n', "'rank' is too large"),
+    ('title = "x"\n[[songs]]\nrank = 1' + "9" * 5000 + '\ntitle = "a"\n', "cannot read a value"),
+    ('title = "x"\nz = ' + "[" * 5000 + "]" * 5000 + "\n" + GOOD_SONG, "nested too deeply"),
+    ('title = "x"\n"a\\u001bb" = 1\n' + GOOD_SONG, "unknown key 'a\\x1bb'"),
 ]
 
 
@@ -180,6 +196,27 @@ BAD_CASES = [
 def test_bad_files_are_refused_with_one_clear_line(tmp_path, text, fragment):
     message = error_of(write(tmp_path, text))
     assert fragment in message
+
+
+def test_multiline_text_keeps_line_breaks_and_tabs(tmp_path):
+    path = write(tmp_path, 'title = "x"\nintro = """one\r\n\ttwo"""\n[[songs]]\nrank = 1\ntitle = "a"\n'
+                           'description = """para one\n\npara two"""\n')
+    playlist = load_playlist(path)
+    assert playlist.intro == "one\n\ttwo"
+    assert playlist.songs[0].description == "para one\n\npara two"
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path):
+    with pytest.raises(PlaylistError) as info:
+        load_playlist(tmp_path / "bad\x1b[31mname.toml")
+    message = str(info.value)
+    assert "\x1b" not in message and message.endswith("bad\\x1b[31mname.toml: no such file")
+
+
+def test_an_empty_file_name_and_an_endless_file(tmp_path):
+    with pytest.raises(PlaylistError, match="the playlist file name is empty"):
+        load_playlist("")
+    assert "too large for a playlist" in error_of(Path("/dev/zero"))
 
 
 def test_syntax_error_names_line_and_column(tmp_path):

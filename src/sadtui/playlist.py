@@ -11,6 +11,7 @@ Entries are counted from 1, in the order they appear in the file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,16 @@ from urllib.parse import urlsplit
 DEFAULT_PLAYLIST_NAME = "saddest-anime-songs.toml"
 
 TOP_KEYS = {"title", "intro", "outro", "source", "songs", "faq"}
+# Text that may run over several lines (shown as Markdown); every other text is one line.
+MULTILINE_KEYS = {"intro", "outro", "description", "answer"}
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
+
+# Control characters would reach the terminal as they are (ESC starts escape
+# sequences): refused in every text; line breaks and tabs only where text may
+# run over several lines.
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
 FAQ_KEYS = {"question", "answer"}
 
@@ -146,6 +157,13 @@ def default_playlist_path() -> Path:
     return here.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
 
 
+def shown_name(text: str) -> str:
+    """`text` (a file name, a key from a file) safe to print: control characters escaped."""
+    if text.isprintable():
+        return text
+    return _CONTROL_ONE_LINE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _suggest(key: str, allowed: set[str]) -> str:
     import difflib  # only for error messages
 
@@ -175,7 +193,7 @@ class _Checker:
     def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
-                raise self.fail(where, f"unknown key '{key}'{_suggest(key, allowed)}")
+                raise self.fail(where, f"unknown key '{shown_name(key)}'{_suggest(key, allowed)}")
 
     def text(
         self, table: dict[str, Any], key: str, where: str, *, required: bool = False
@@ -189,19 +207,28 @@ class _Checker:
             raise self.fail(where, f"'{key}' must be a string, not {_type_name(value)}")
         if required and not value.strip():
             raise self.fail(where, f"'{key}' must not be empty")
+        if not value.isprintable():  # rare: find out whether it is a control character
+            pattern = _CONTROL_MULTILINE if key in MULTILINE_KEYS else _CONTROL_ONE_LINE
+            if found := pattern.search(value):
+                char = found.group()
+                what = "a line break" if char in "\n\r" else "a tab" if char == "\t" else "a control character"
+                raise self.fail(where, f"'{key}' contains {what} (U+{ord(char):04X}); remove it")
         return value
 
 
 def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _check_url(checker: _Checker, url: str, where: str) -> str:
     url = url.strip()
+    if any(char.isspace() for char in url):
+        raise checker.fail(where, "'url' must not contain spaces (write them as %20)")
     if not _is_http_url(url):
         raise checker.fail(where, "'url' must be an http(s) URL")
     return url
@@ -216,6 +243,8 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         raise checker.fail(where, f"'rank' must be an integer, not {_type_name(rank)}")
     if rank < 1:
         raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
+    if rank > MAX_RANK:
+        raise checker.fail(where, "'rank' is too large (at most 9223372036854775807)")
     where = f"songs[{number}] (rank {rank})"
     if rank in seen:
         raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
@@ -288,10 +317,13 @@ CACHE_MIN_BYTES = 256 * 1024  # smaller files parse in less time than the cache 
 
 def load_playlist(path: str | Path | None = None) -> Playlist:
     """Load and validate a playlist file; None loads the default playlist."""
+    if path is not None and not str(path).strip():
+        raise PlaylistError("the playlist file name is empty")
     file = Path(path) if path is not None else default_playlist_path()
-    name = str(path) if path is not None else str(file)
+    name = shown_name(str(path) if path is not None else str(file))
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # a FIFO (`--playlist <(...)`) works too
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise PlaylistError(f"{name}: no such file") from None
     except IsADirectoryError:
@@ -300,6 +332,8 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
         raise PlaylistError(f"{name}: permission denied") from None
     except OSError as exc:
         raise PlaylistError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PlaylistError(f"{name}: too large for a playlist (more than {MAX_FILE_BYTES // 2**20} MiB)")
     if not raw.strip():
         raise PlaylistError(f"{name}: the file is empty")
     cache = None
@@ -323,6 +357,10 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
         raise PlaylistError(f"{name}: TOML syntax error: {message}") from None
+    except RecursionError:
+        raise PlaylistError(f"{name}: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise PlaylistError(f"{name}: cannot read a value: {str(exc).splitlines()[0]}") from None
     playlist = parse_playlist(data, name)
     if cache is not None:
         cache.store(key, playlist)
