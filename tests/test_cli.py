@@ -181,3 +181,22 @@ def test_broken_pipe_is_quiet():
     )
     assert proc.stdout.startswith(" 1. ")
     assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr
+
+
+@pytest.mark.parametrize("rank", ["+3", "1_0", " 3 ", "\uff15", "3.0"])
+def test_ranks_are_plain_digits(rank):
+    result = run("show", rank)
+    assert result.returncode == 2
+    assert "is not a rank" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_that_cannot_be_written_is_one_line():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(SADTUI), "list"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "sadtui: cannot write: No space left on device"
+
+
+def test_a_closed_stdout_is_not_a_crash():
+    result = subprocess.run(["bash", "-c", f"'{SADTUI}' list >&-"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and result.stderr == ""

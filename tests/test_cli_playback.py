@@ -184,6 +184,33 @@ def test_ctrl_c_stops_cleanly(songs, audio_server):
     assert "Traceback" not in err and err.strip() == ""
 
 
+@pytest.mark.parametrize("delay", [0.03, 0.06, 0.1, 0.15, 0.25])
+def test_ctrl_c_while_starting_ends_quietly(songs, delay):
+    # Imports, argument parsing and libmpv's start: Ctrl-C at any of them is exit 130, no traceback.
+    proc = subprocess.Popen(
+        [str(SADTUI), "play", "4", "--playlist", str(songs), "--mpv-option", "ao=null"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in err, err
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err == ""  # not a terminal: not even a line break
+
+
+def test_fit_cuts_by_terminal_cells():
+    from sadtui.cli_playback import _fit
+
+    assert _fit("playing  #1 悲しみの歌", 15) == "playing  #1 悲"
+    assert _fit("abc", 2) == "ab" and _fit("abc", 5) == "abc"
+    assert _fit("e\u0301e\u0301", 2) == "e\u0301e\u0301"  # combining accents take no cell
+
+
 def test_progress_line_on_a_terminal(songs):
     master, slave = pty.openpty()
     proc = subprocess.Popen(
@@ -229,6 +256,17 @@ def test_doctor_reports_everything_ok():
         assert name in result.stdout
     assert "deno" in result.stdout and "FAIL" not in result.stdout
     assert "YouTube reachable" not in result.stdout  # only with --online
+
+
+def test_doctor_checks_a_playlist_given_to_it(tmp_path, songs):
+    good = sadtui("doctor", "--playlist", str(songs))
+    assert good.returncode == 0, good.stdout
+    assert "playlist" in good.stdout and "4 songs" in good.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n[[songs]]\nrank = 0\ntitle = "a"\n')
+    result = sadtui("--playlist", str(bad), "doctor")
+    assert result.returncode == 1
+    assert f"FAIL  playlist" in result.stdout and "'rank' must be a positive integer" in result.stdout
 
 
 def test_doctor_json():

@@ -1,3 +1,3 @@
-from sadtui.cli import main
+from sadtui.launch import main
 
 raise SystemExit(main())

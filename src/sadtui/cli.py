@@ -14,7 +14,7 @@ import sys
 from typing import Callable, Sequence
 
 from sadtui import __version__, gcpause
-from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist
+from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -65,13 +65,10 @@ def _playlist_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def _parse_rank(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a rank (a positive whole number)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a rank (a positive whole number)")
-    return value
+    # Plain ASCII digits only: int() would also take "+3", "1_0", " 3 " and "５".
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{shown_name(text)}' is not a rank (a positive whole number)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,31 +224,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     gcpause.pause()
     try:
         return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C anywhere, even while starting: no traceback
+        if _is_terminal(sys.stderr):
+            sys.stderr.write("\n")
+        return 130
     finally:
         gcpause.resume()
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere (it cannot be written)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    if sys.stdout is None:  # started with stdout closed (`sadtui list >&-`)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
-        return handler(args, playlist)  # type: ignore[arg-type]
+        code = handler(args, playlist)  # type: ignore[arg-type]
+        sys.stdout.flush()  # a failed write shows up here, not as a traceback at exit
+        return code
     except (PlaylistError, UsageError) as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        sys.stderr.write("\n")
-        return 130
     except BrokenPipeError:
         # `sadtui list | head`: the reader went away; that is not an error.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence flush at exit
-        except OSError:
-            pass
+        _drop_stdout()
         return EXIT_OK
+    except OSError as exc:  # `sadtui list > /dev/full`, a disk that fills up...
+        _drop_stdout()
+        sys.stderr.write(f"{PROG}: cannot write: {exc.strerror or exc}\n")
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,10 +11,12 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sadtui import gcpause
 from sadtui.playlist import Playlist
@@ -44,6 +46,7 @@ def register(sub: Any, playlist_option: Callable[..., None], parse_rank: Callabl
     p.set_defaults(handler=cmd_play)
 
     p = sub.add_parser("doctor", help="check that everything playback needs is there")
+    playlist_option(p, top=False)  # given: doctor checks that playlist too
     p.add_argument("--json", action="store_true", help="print a JSON object instead")
     p.add_argument("--online", action="store_true", help="also check that YouTube is reachable")
     p.set_defaults(handler=cmd_doctor, needs_playlist=False)
@@ -59,6 +62,19 @@ def _clock(seconds: float | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells (wide CJK characters take two)."""
+    import unicodedata
+
+    used = 0
+    for index, char in enumerate(text):
+        cells = 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + cells > width:
+            return text[:index]
+        used += cells
+    return text
 
 
 class _ProgressLine:
@@ -85,7 +101,7 @@ class _ProgressLine:
             width = os.get_terminal_size(self.stream.fileno()).columns or 80
         except (OSError, ValueError, AttributeError):
             width = 80
-        line = line[: max(10, width - 1)]
+        line = _fit(line, max(10, width - 1))
         self.stream.write("\r\x1b[K" + line)
         self.stream.flush()
         self.shown = True
@@ -122,6 +138,22 @@ def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
         return _play(playlist, args.ranks, options, PlaybackEngine, PlayerError)
 
 
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block is done, then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[bool] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: Any, player_error: Any) -> int:
     import queue
 
@@ -137,12 +169,17 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
         # Resolve the first song while mpv starts (~0.1 s): the engine's own
         # request for it then joins this one instead of starting over.
         engine.resolver.prefetch(playlist.song(ranks[0]))
-        engine.open_player()  # a bad --mpv-option is found here, before anything plays
+        with _sigint_deferred():  # Ctrl-C would leave libmpv half made: take it right after
+            engine.open_player()  # a bad --mpv-option is found here, before anything plays
     except player_error as exc:
         if engine is not None:
             engine.shutdown(timeout=2.0)
         err.write(f"sadtui: {exc.message}\n")
         return EXIT_USAGE if exc.usage else EXIT_FAILURE
+    except KeyboardInterrupt:
+        if engine is not None:
+            engine.shutdown(timeout=2.0)
+        raise
     try:
         is_tty = err.isatty()
     except (AttributeError, ValueError):
@@ -326,10 +363,22 @@ def check_youtube(timeout: float = 5.0) -> Check:
     return Check("YouTube reachable", True, f"HTTP {status} in {elapsed:.1f} s")
 
 
-def run_checks(online: bool = False) -> Report:
+def check_playlist(path: str) -> Check:
+    from sadtui.playlist import PlaylistError, load_playlist
+
+    try:
+        playlist = load_playlist(path)
+    except PlaylistError as exc:
+        return Check("playlist", False, str(exc), "fix the entry named above (README: the playlist format)")
+    return Check("playlist", True, f"{playlist.path}: {playlist.count_text}")
+
+
+def run_checks(online: bool = False, playlist: str | None = None) -> Report:
     from sadtui import paths
 
     report = Report()
+    if playlist is not None:
+        report.checks.append(check_playlist(playlist))
     report.checks.append(check_python_mpv())
     report.checks.append(check_libmpv())
     report.checks.append(check_ytdlp())
@@ -344,7 +393,7 @@ def run_checks(online: bool = False) -> Report:
 
 
 def cmd_doctor(args: argparse.Namespace, playlist: Playlist | None) -> int:
-    report = run_checks(online=args.online)
+    report = run_checks(online=args.online, playlist=getattr(args, "playlist", None))
     if args.json:
         json.dump(
             {"ok": report.ok, "checks": [c.to_json() for c in report.checks]},
