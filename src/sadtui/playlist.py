@@ -179,7 +179,9 @@ def _type_name(value: object) -> str:
         bool: "a boolean",
         list: "an array",
         dict: "a table",
-    }.get(type(value), type(value).__name__)
+    }.get(type(value)) or {"datetime": "a date-time", "date": "a date", "time": "a time"}.get(
+        type(value).__name__, type(value).__name__
+    )
 
 
 class _Checker:
@@ -268,7 +270,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
 def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
     """Validate already-parsed TOML data; `name` is used in error messages."""
     checker = _Checker(name)
-    checker.unknown_keys(data, TOP_KEYS, "")
+    checker.unknown_keys(data, TOP_KEYS, "top level")
     title = checker.text(data, "title", "top level", required=True)
     intro = checker.text(data, "intro", "top level")
     outro = checker.text(data, "outro", "top level")
