@@ -126,7 +126,7 @@ def test_show_unknown_rank_is_a_clear_error(mine):
     result = run("show", "5", "--playlist", str(mine))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip() == f"sadtui: {mine}: no song with rank 5 (ranks: 3-7)"
+    assert result.stderr.strip() == f"sadtui: {mine}: no song with rank 5 (ranks: 3, 7)"
 
 
 @pytest.mark.parametrize("rank", ["abc", "0", "-1"])
@@ -200,3 +200,12 @@ def test_output_that_cannot_be_written_is_one_line():
 def test_a_closed_stdout_is_not_a_crash():
     result = subprocess.run(["bash", "-c", f"'{SADTUI}' list >&-"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_an_unknown_rank_in_a_long_list_says_whether_ranks_have_gaps(tmp_path):
+    path = tmp_path / "long.toml"
+    ranks = [r for r in range(1, 22) if r != 10]
+    path.write_text('title = "Long"\n' + "".join(f'[[songs]]\nrank = {r}\ntitle = "S{r}"\n' for r in ranks))
+    result = run("show", "10", "--playlist", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("no song with rank 10 (ranks: 1 to 21, with gaps)")

@@ -158,7 +158,7 @@ def test_the_tui_loads_libmpv_for_checking_only_when_options_are_given(options, 
 def test_bad_ranks_exit_2(songs):
     result = sadtui("play", "1", "9", "--playlist", str(songs))
     assert result.returncode == 2
-    assert result.stderr == f"sadtui: {songs}: no song with rank 9 (ranks: 1-4)\n"
+    assert result.stderr == f"sadtui: {songs}: no song with rank 9 (ranks: 1, 2, 3, 4)\n"
     result = sadtui("play", "zero", "--playlist", str(songs))
     assert result.returncode == 2 and "is not a rank" in result.stderr
 
@@ -211,11 +211,12 @@ def test_fit_cuts_by_terminal_cells():
     assert _fit("e\u0301e\u0301", 2) == "e\u0301e\u0301"  # combining accents take no cell
 
 
-def test_progress_line_on_a_terminal(songs):
+def _play_on_a_terminal(songs, env: dict | None = None) -> tuple[int, str]:
+    """`sadtui play 1` with stderr on a pseudo-terminal: its exit status and what it drew."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [str(SADTUI), "play", "1", "--playlist", str(songs), "--mpv-option", "ao=null"],
-        stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
     )
     os.close(slave)
     chunks = []
@@ -238,11 +239,22 @@ def test_progress_line_on_a_terminal(songs):
         os.close(master)
         if proc.poll() is None:
             proc.kill()
-    text = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 0
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_line_on_a_terminal(songs):
+    code, text = _play_on_a_terminal(songs)
+    assert code == 0
     assert "resolving #1 Sine A" in text
     assert "playing   #1 Sine A  0:01 / 0:02" in text
     assert text.endswith("\r\x1b[K")  # the line is cleared at the end
+
+
+def test_progress_line_on_a_dumb_terminal_has_no_escape_codes(songs):
+    code, text = _play_on_a_terminal(songs, {"TERM": "dumb"})
+    assert code == 0
+    assert "playing   #1 Sine A  0:01 / 0:02" in text
+    assert "\x1b" not in text and text.endswith("\r")
 
 
 # ---------------------------------------------------------------- doctor

@@ -312,13 +312,11 @@ class SadtuiApp(App[int]):
         self.now_playing.set_position(message.rank, message.position, message.duration)
 
     def on_engine_song_failed(self, message: EngineSongFailed) -> None:
-        self.now_playing.set_failure(message.rank, message.title, message.message)
-        self.notify(
-            f"Can't play #{message.rank} {message.title}: {message.message}",
-            severity="error",
-            markup=False,
-            timeout=8,
-        )
+        bar = self.now_playing
+        bar.set_failure(message.rank, message.title, message.message)
+        if not bar.failure_fits():
+            # Cut short in the bar (a narrow terminal): the whole line as a notice too.
+            self.notify(bar.failure or "", severity="error", markup=False, timeout=8)
 
     def on_engine_song_finished(self, message: EngineSongFinished) -> None:
         pass  # the engine moves on by itself; the status tells us what plays next

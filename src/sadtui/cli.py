@@ -145,7 +145,11 @@ def _find_song(playlist: Playlist, rank: int) -> Song:
     song = playlist.song(rank)
     if song is None:
         ranks = [s.rank for s in playlist.songs]
-        span = f"{ranks[0]}-{ranks[-1]}" if ranks else "none"
+        if len(ranks) <= 12:
+            span = ", ".join(map(str, ranks))
+        else:
+            gaps = ranks[-1] - ranks[0] + 1 != len(ranks)
+            span = f"{ranks[0]} to {ranks[-1]}" + (", with gaps" if gaps else "")
         raise UsageError(f"{playlist.path}: no song with rank {rank} (ranks: {span})")
     return song
 

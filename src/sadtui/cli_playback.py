@@ -85,6 +85,12 @@ class _ProgressLine:
         self.enabled = enabled
         self.shown = False
         self.last_draw = 0.0
+        # A dumb terminal has no "erase the line": overwrite with spaces instead.
+        self.dumb = os.environ.get("TERM") == "dumb"
+        self.last_width = 0
+
+    def _erase(self) -> str:
+        return "\r" + " " * self.last_width + "\r" if self.dumb else "\r\x1b[K"
 
     def draw(self, status: Any, *, force: bool = False) -> None:
         if not self.enabled or status is None or status.rank is None:
@@ -102,13 +108,14 @@ class _ProgressLine:
         except (OSError, ValueError, AttributeError):
             width = 80
         line = _fit(line, max(10, width - 1))
-        self.stream.write("\r\x1b[K" + line)
+        self.stream.write(self._erase() + line)
         self.stream.flush()
+        self.last_width = min(len(line) * 2, width - 1)  # wide characters take two cells at most
         self.shown = True
 
     def clear(self) -> None:
         if self.enabled and self.shown:
-            self.stream.write("\r\x1b[K")
+            self.stream.write(self._erase())
             self.stream.flush()
             self.shown = False
 

@@ -100,6 +100,11 @@ class NowPlaying(Widget):
         self.failure = self._failure_line(rank, title, message)
         self.refresh()
 
+    def failure_fits(self) -> bool:
+        """Does the bar show the failure line whole (no notice needed)?"""
+        width = self.content_region.width or self.size.width
+        return self.failure is None or (width > 0 and len("✗ " + self.failure) <= width)
+
     def set_unavailable(self, reason: str) -> None:
         self.unavailable = reason
         self.refresh()
