@@ -114,6 +114,18 @@ async def test_the_heading_is_drawn_before_the_description_is_rebuilt(monkeypatc
         assert TITLES[26] in screen_text(app)
 
 
+async def test_notices_stack_above_the_now_playing_bar():
+    from textual.widgets._toast import Toast
+
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        app.notify("A notice", markup=False, timeout=30)
+        toast = await wait_for(pilot, lambda: next(iter(app.screen.query(Toast)), None), what="toast")
+        await pilot.pause()
+        assert toast.region.bottom <= app.now_playing.region.y
+
+
 # ---------------------------------------------------------------- moving
 
 
