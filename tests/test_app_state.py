@@ -101,6 +101,13 @@ async def test_a_corrupt_state_file_is_ignored_with_a_notice_and_rewritten():
     assert doc["playlists"][playlist_key(PLAYLIST.path, PLAYLIST.title)]["rank"] == 2
 
 
+def test_a_state_file_nested_too_deeply_is_ignored(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text("[" * 5000 + "]" * 5000)
+    remembered, notice = StateStore(path, "k").load()
+    assert remembered == Remembered() and notice and "not valid JSON" in notice
+
+
 def test_wrong_shapes_in_the_state_file_are_ignored(tmp_path):
     path = tmp_path / "state.json"
     for content in ("[1, 2]", '"text"', "null"):

@@ -188,7 +188,7 @@ def test_invalidate_forgets_the_stream():
     assert len(calls) == 2
 
 
-@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00", b"[]", b'{"version": 1}', b""])
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00", b"[]", b'{"version": 1}', b"", b"[" * 5000 + b"]" * 5000])
 def test_a_corrupt_cache_file_is_ignored_and_rewritten(content):
     path = paths.resolve_cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)

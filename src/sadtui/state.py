@@ -64,7 +64,7 @@ class StateStore:
             doc = json.loads(self.path.read_bytes().decode("utf-8"))
         except OSError as exc:
             return Remembered(), self._notice(exc.strerror or str(exc))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deeply
             return Remembered(), self._notice("not valid JSON")
         if not isinstance(doc, dict):
             return Remembered(), self._notice("not a JSON object")

@@ -447,7 +447,7 @@ class Resolver:
         data: Any = None
         try:
             data = json.loads(self.cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):  # nested too deeply, too
             data = None
         if (
             not isinstance(data, dict)
