@@ -256,6 +256,43 @@ def test_shuffle_is_a_fixed_permutation_starting_with_the_current_song(h):
     assert h.engine.order_ranks() == [1, 2, 3, 4, 5]
 
 
+def _play_through(h, first: int, songs: int) -> list[int]:
+    """Let `songs` songs end by themselves, starting with `first`; the ranks played."""
+    played = [first]
+    h.playing(first)
+    for _ in range(songs - 1):
+        h.player.end()
+        status = h.wait_for(lambda e: isinstance(e, StatusChanged) and e.status.state is State.PLAYING
+                            and e.status.rank != played[-1], what="the next song").status
+        played.append(status.rank)
+    return played
+
+
+def test_shuffle_from_a_song_picked_by_hand_plays_every_song_once(h):
+    h.engine.cycle_order()
+    assert h.engine.cycle_order() is Order.SHUFFLE  # chosen before anything plays
+    h.engine.play(4)
+    played = _play_through(h, 4, 5)
+    assert sorted(played) == [1, 2, 3, 4, 5] and played[0] == 4
+    h.player.end()
+    h.wait_for(lambda e: isinstance(e, PlaybackEnded), what="the end (repeat off)")
+
+
+def test_shuffle_with_repeat_all_starts_each_round_in_a_new_order(h):
+    h.engine.cycle_order()
+    h.engine.cycle_order()
+    h.engine.cycle_repeat()
+    assert h.engine.cycle_repeat() is Repeat.ALL
+    h.engine.play(2)
+    played = _play_through(h, 2, 15)
+    rounds = [played[0:5], played[5:10], played[10:15]]
+    assert all(sorted(r) == [1, 2, 3, 4, 5] for r in rounds)
+    assert played[4] != played[5] and played[9] != played[10]  # never the same song twice in a row
+    assert len({tuple(r) for r in rounds}) > 1  # not the same order every round (seeded rng)
+    # The prefetch guessed each next song right, round changes included.
+    assert h.resolver.prefetched[:14] == played[1:]
+
+
 def test_next_and_previous_wrap_in_play_order(h):
     h.engine.next()
     h.playing(1)

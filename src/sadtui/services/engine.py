@@ -136,6 +136,7 @@ class PlaybackEngine:
         self._gen = 0
         self._req: _Request | None = None
         self._shuffle: list[int] | None = None
+        self._next_round: list[int] | None = None  # shuffle + repeat all: the order after this one
         self._fail_streak = 0
         self._mpv_paused = False
         self._paused_for_cache = False
@@ -213,6 +214,10 @@ class PlaybackEngine:
         index = None
         if self.queue is not None and rank in self.queue:
             index = self.queue.index(rank)
+        with self._lock:
+            if self.queue is None and self._status.order is Order.SHUFFLE:
+                # A song picked by hand starts a new shuffle: every other song follows once.
+                self._reshuffle(first=rank)
         self._begin(song, auto=False, queue_index=index)
 
     def play_queue(self) -> None:
@@ -282,17 +287,26 @@ class PlaybackEngine:
     def cycle_order(self) -> Order:
         with self._lock:
             order = self._status.order.next()
-            self._shuffle = None
+            self._shuffle = self._next_round = None
             if order is Order.SHUFFLE:
-                ranks = [song.rank for song in self.playlist.songs]
-                self._rng.shuffle(ranks)
-                current = self._status.rank
-                if current in ranks:  # the song playing now counts as the first
-                    ranks.remove(current)
-                    ranks.insert(0, current)
-                self._shuffle = ranks
+                self._reshuffle(first=self._status.rank)  # the song playing now counts as the first
             self._set(order=order)
             return order
+
+    def _shuffled(self, *, first: int | None = None, not_first: int | None = None) -> list[int]:
+        """A new shuffled order: `first` at its start, or anything but `not_first`."""
+        ranks = [song.rank for song in self.playlist.songs]
+        self._rng.shuffle(ranks)
+        if first in ranks:
+            ranks.remove(first)
+            ranks.insert(0, first)
+        elif not_first is not None and len(ranks) > 1 and ranks[0] == not_first:
+            ranks[0], ranks[1] = ranks[1], ranks[0]  # never the same song twice in a row
+        return ranks
+
+    def _reshuffle(self, *, first: int | None = None) -> None:
+        self._shuffle = self._shuffled(first=first)
+        self._next_round = None
 
     def cycle_repeat(self) -> Repeat:
         with self._lock:
@@ -383,8 +397,13 @@ class PlaybackEngine:
                 song, auto, qi = self._song(target), False, None
         self._begin(song, auto=auto, queue_index=qi)
 
-    def _auto_next(self, req: _Request, *, after_failure: bool) -> tuple[Song, int | None] | None:
-        """What plays after `req` ends by itself (or fails), or None when nothing does."""
+    def _auto_next(
+        self, req: _Request, *, after_failure: bool, commit: bool = False
+    ) -> tuple[Song, int | None] | None:
+        """What plays after `req` ends by itself (or fails), or None when nothing does.
+
+        `commit`: it is about to play (not just asked for a prefetch or a check), so a
+        new shuffle round for repeat all becomes the order."""
         if self.queue is not None:
             index = (req.queue_index if req.queue_index is not None else -1) + 1
             return (self._song(self.queue[index]), index) if index < len(self.queue) else None
@@ -399,6 +418,12 @@ class PlaybackEngine:
             if repeat is Repeat.OFF:
                 return None
             index = 0
+            if self._status.order is Order.SHUFFLE:  # repeat all: each round in a new order
+                if self._next_round is None:
+                    self._next_round = self._shuffled(not_first=req.rank)
+                order = self._next_round
+                if commit:
+                    self._shuffle, self._next_round = order, None
         return self._song(order[index]), None
 
     # ================================================================ internals: threads
@@ -649,7 +674,7 @@ class PlaybackEngine:
         with self._lock:
             self._fail_streak = 0
             self._emit(SongFinished(req.rank))
-            target = self._auto_next(req, after_failure=False)
+            target = self._auto_next(req, after_failure=False, commit=True)
             if target is None:
                 self._set(state=State.STOPPED, position=None)
                 self._emit(PlaybackEnded("done"))
@@ -686,7 +711,7 @@ class PlaybackEngine:
         with self._lock:
             if req.gen != self._gen:
                 return
-            target = self._auto_next(req, after_failure=True)
+            target = self._auto_next(req, after_failure=True, commit=True)
         if target is None:
             self._emit(PlaybackEnded("done"))
             return
