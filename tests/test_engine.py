@@ -293,6 +293,23 @@ def test_shuffle_with_repeat_all_starts_each_round_in_a_new_order(h):
     assert h.resolver.prefetched[:14] == played[1:]
 
 
+def test_a_song_stuck_resolving_does_not_hold_up_the_next_one(h):
+    stuck = h.resolver.gates[1] = threading.Event()  # a stalled server: resolve(1) waits
+    try:
+        h.engine.play(1)
+        h.wait_state(State.RESOLVING, 1)
+        wait_until(lambda: 1 in h.resolver.calls, 2, "resolving #1")
+        time.sleep(0.4)  # longer than RESOLVE_STUCK_AFTER
+        started = time.monotonic()
+        h.engine.play(2)
+        h.playing(2, timeout=3)
+        assert time.monotonic() - started < 2  # not after #1's 10 s wait
+    finally:
+        stuck.set()
+    time.sleep(0.2)  # #1's late answer is ignored
+    assert h.engine.status.rank == 2 and h.engine.status.state is State.PLAYING
+
+
 def test_next_and_previous_wrap_in_play_order(h):
     h.engine.next()
     h.playing(1)

@@ -66,6 +66,7 @@ REPORT_WITHIN = 14.5  # seconds from a request to its failure report, at most
 ADVANCE_DELAY = 2.0  # seconds an auto-advanced failure stays on screen before moving on
 POSITION_INTERVAL = 0.2  # seconds between PositionChanged events
 VOLUME_MAX = 130
+RESOLVE_STUCK_AFTER = 0.3  # seconds on one song before a newer request gets its own thread
 
 
 @dataclass(eq=False)
@@ -153,6 +154,8 @@ class PlaybackEngine:
         self._timer_seq = itertools.count()
         self._resolve_cv = threading.Condition()
         self._resolve_wanted: _Request | None = None
+        self._resolve_worker = 0  # which resolve thread takes requests (see _request_resolve)
+        self._resolve_busy_since: float | None = None
         self._threads: list[threading.Thread] = []
         self._started = False
         self._closed = False
@@ -490,25 +493,40 @@ class PlaybackEngine:
                 except Exception as exc:  # noqa: BLE001
                     self._internal_error(exc)
 
-    def _resolve_loop(self) -> None:
+    def _resolve_loop(self, worker: int = 0) -> None:
+        """Resolve the newest wanted request (older ones waiting are skipped)."""
         while True:
             with self._resolve_cv:
-                while self._resolve_wanted is None and not self._closed:
+                while self._resolve_wanted is None and not self._closed and worker == self._resolve_worker:
                     self._resolve_cv.wait()
-                if self._closed:
+                if self._closed or worker != self._resolve_worker:
                     return
                 req, self._resolve_wanted = self._resolve_wanted, None
+                self._resolve_busy_since = time.monotonic()
             if req is None or req.done or req.gen != self._gen:
                 continue  # superseded while waiting
             try:
                 result: Any = self.resolver.resolve(req.song)
             except Exception as exc:  # noqa: BLE001 - ResolveError or a yt-dlp surprise
                 result = exc
+            with self._resolve_cv:
+                if worker == self._resolve_worker:
+                    self._resolve_busy_since = None
             self._post(self._on_resolved, req, result)
 
     def _request_resolve(self, req: _Request) -> None:
         with self._resolve_cv:
             self._resolve_wanted = req
+            busy = self._resolve_busy_since
+            if self._started and busy is not None and time.monotonic() - busy > RESOLVE_STUCK_AFTER:
+                # The resolve thread is still on an older song (a stalled server, a slow
+                # page): leave it to finish (its answer is ignored) and take this one on
+                # a fresh thread, so `n` after a stall does not wait for it.
+                self._resolve_worker += 1
+                self._resolve_busy_since = None
+                threading.Thread(
+                    target=self._resolve_loop, args=(self._resolve_worker,), name="sadtui-resolve", daemon=True
+                ).start()
             self._resolve_cv.notify_all()
 
     # ================================================================ control thread
