@@ -218,9 +218,11 @@ class PlaybackEngine:
         if self.queue is not None and rank in self.queue:
             index = self.queue.index(rank)
         with self._lock:
-            if self.queue is None and self._status.order is Order.SHUFFLE:
-                # A song picked by hand starts a new shuffle: every other song follows once.
-                self._reshuffle(first=rank)
+            if self.queue is None and self._status.order is Order.SHUFFLE and self._shuffle:
+                # A song picked by hand comes first in the shuffle, the others after it
+                # in their shuffled order: every song plays once from here.
+                self._shuffle = [rank] + [r for r in self._shuffle if r != rank]
+                self._next_round = None
         self._begin(song, auto=False, queue_index=index)
 
     def play_queue(self) -> None:
@@ -292,7 +294,7 @@ class PlaybackEngine:
             order = self._status.order.next()
             self._shuffle = self._next_round = None
             if order is Order.SHUFFLE:
-                self._reshuffle(first=self._status.rank)  # the song playing now counts as the first
+                self._shuffle = self._shuffled(first=self._status.rank)  # the song playing now first  # the song playing now counts as the first
             self._set(order=order)
             return order
 
@@ -307,9 +309,6 @@ class PlaybackEngine:
             ranks[0], ranks[1] = ranks[1], ranks[0]  # never the same song twice in a row
         return ranks
 
-    def _reshuffle(self, *, first: int | None = None) -> None:
-        self._shuffle = self._shuffled(first=first)
-        self._next_round = None
 
     def cycle_repeat(self) -> Repeat:
         with self._lock:
