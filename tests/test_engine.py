@@ -310,6 +310,16 @@ def test_a_song_stuck_resolving_does_not_hold_up_the_next_one(h):
     assert h.engine.status.rank == 2 and h.engine.status.state is State.PLAYING
 
 
+def test_while_paused_every_seek_reaches_the_position_shown(h):
+    h.engine.play(1)
+    h.playing(1)
+    h.engine.toggle_pause()
+    h.wait_state(State.PAUSED, 1)
+    h.player._send(PropertyChanged("time-pos", 11.0), PropertyChanged("time-pos", 16.0),
+                   PropertyChanged("time-pos", 21.0))  # three quick seeks
+    h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 21.0, what="the last seek's position")
+
+
 def test_next_and_previous_wrap_in_play_order(h):
     h.engine.next()
     h.playing(1)

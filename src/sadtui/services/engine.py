@@ -757,7 +757,9 @@ class PlaybackEngine:
                 first_audio = value > 0 and not self._audio_started
                 if first_audio:
                     self._audio_started = True
-                if first_audio or now - self._last_position_emit >= POSITION_INTERVAL:
+                # While paused time-pos moves only when seeking: send each one, or the
+                # last of a quick run of seeks would be dropped and the bar stay behind.
+                if first_audio or self._mpv_paused or now - self._last_position_emit >= POSITION_INTERVAL:
                     self._last_position_emit = now
                     self._emit(PositionChanged(self._status.rank, float(value), self._status.duration))
             elif name == "duration":
