@@ -16,6 +16,7 @@ from sadtui.messages import EnginePosition, EngineStatus, to_message
 from sadtui.playlist import load_playlist
 from sadtui.services.events import (
     Order,
+    PlaybackEnded,
     PositionChanged,
     Repeat,
     SongFailed,
@@ -364,6 +365,19 @@ async def test_space_before_anything_played_plays_the_highlighted_song():
         await pilot.press("space")
         await wait_for(pilot, lambda: app.status.state is State.PAUSED, what="then it pauses")
         assert engine.called("play") == [(5,)]
+
+
+async def test_when_every_song_failed_the_bar_says_playback_stopped_trying():
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        engine.emit(StatusChanged(Status(state=State.ERROR, rank=1, title="Sadness and Sorrow",
+                                         error="HTTP 404 from 127.0.0.1")))
+        engine.emit(SongFailed(1, "Sadness and Sorrow", "HTTP 404 from 127.0.0.1"))
+        engine.emit(PlaybackEnded("failures"))
+        expected = "Stopped: every song in the list failed. Last: Can't play #1 Sadness and Sorrow"
+        await wait_for(pilot, lambda: expected in bar(app), what="gave up, in the bar")
+        await wait_for(pilot, lambda: any("every song in the list failed" in n.message for n in app._notifications))
 
 
 async def test_failure_text_from_the_engine_is_not_markup():

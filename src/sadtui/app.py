@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input
 from sadtui import gcpause, paths
 from sadtui.keymap import APP, bindings_for, palette_entries
 from sadtui.messages import (
+    EnginePlaybackEnded,
     EnginePosition,
     EngineReady,
     EngineSongFailed,
@@ -75,6 +76,7 @@ def songs_provider():
     return SongsProvider
 
 
+GAVE_UP = "Stopped: every song in the list failed."
 SHUTDOWN_TIMEOUT = 5.0  # seconds; quitting never waits longer for the engine
 LIBMPV_HINT = "libmpv is not installed: run `sudo apt-get install libmpv2`"
 
@@ -320,6 +322,12 @@ class SadtuiApp(App[int]):
 
     def on_engine_song_finished(self, message: EngineSongFinished) -> None:
         pass  # the engine moves on by itself; the status tells us what plays next
+
+    def on_engine_playback_ended(self, message: EnginePlaybackEnded) -> None:
+        if message.reason == "failures":
+            text = GAVE_UP
+            self.now_playing.set_gave_up(text)
+            self.notify(text, severity="error", markup=False, timeout=8)
 
     def _call_engine(self, method: str, *args: Any) -> Any:
         engine = self.engine

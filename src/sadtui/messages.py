@@ -15,6 +15,7 @@ from textual.message import Message
 
 from sadtui.services.events import (
     EngineEvent,
+    PlaybackEnded,
     PositionChanged,
     SongFailed,
     SongFinished,
@@ -58,6 +59,14 @@ class EngineSongFinished(Message):
         self.rank = rank
 
 
+class EnginePlaybackEnded(Message):
+    """Nothing more plays until asked: "done", or "failures" (every song failed)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
 class EngineReady(Message):
     """The engine was created (in a background thread) and may be started."""
 
@@ -84,4 +93,6 @@ def to_message(event: EngineEvent) -> Message | None:
         return EngineSongFailed(event.rank, event.title, event.message)
     if isinstance(event, SongFinished):
         return EngineSongFinished(event.rank)
+    if isinstance(event, PlaybackEnded):
+        return EnginePlaybackEnded(event.reason)
     return None

@@ -100,6 +100,11 @@ class NowPlaying(Widget):
         self.failure = self._failure_line(rank, title, message)
         self.refresh()
 
+    def set_gave_up(self, text: str) -> None:
+        """Every song failed in a row: the engine stopped trying."""
+        self.failure = f"{text} Last: {self.failure}" if self.failure else text
+        self.refresh()
+
     def failure_fits(self) -> bool:
         """Does the bar show the failure line whole (no notice needed)?"""
         width = self.content_region.width or self.size.width
