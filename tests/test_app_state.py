@@ -101,6 +101,32 @@ async def test_a_corrupt_state_file_is_ignored_with_a_notice_and_rewritten():
     assert doc["playlists"][playlist_key(PLAYLIST.path, PLAYLIST.title)]["rank"] == 2
 
 
+def test_two_sadtuis_at_once_keep_each_others_state(tmp_path):
+    path = tmp_path / "state.json"
+    a, b = StateStore(path, "playlist-a"), StateStore(path, "playlist-b")
+    a.load()
+    b.load()  # both started before either saved
+    assert a.save(theme="dracula", rank=3, panel=None)
+    assert b.save(theme=None, rank=4, panel="faq")  # b did not choose a theme
+    assert a.save(theme=None, rank=5, panel=None)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["theme"] == "dracula"
+    assert doc["playlists"]["playlist-a"] == {"rank": 5, "panel": None}
+    assert doc["playlists"]["playlist-b"] == {"rank": 4, "panel": "faq"}
+
+
+async def test_only_a_theme_chosen_in_this_session_is_saved_over_the_file():
+    state = paths.state_file()
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j")
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps({"version": 1, "theme": "dracula", "playlists": {}}))  # another sadtui
+    doc = json.loads(state.read_text(encoding="utf-8"))
+    assert doc["theme"] == "dracula"  # quitting kept it
+    assert doc["playlists"][playlist_key(PLAYLIST.path, PLAYLIST.title)]["rank"] == 2
+
+
 def test_a_state_file_nested_too_deeply_is_ignored(tmp_path):
     path = tmp_path / "state.json"
     path.write_text("[" * 5000 + "]" * 5000)

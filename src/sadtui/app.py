@@ -353,13 +353,17 @@ class SadtuiApp(App[int]):
         if engine is not None:
             shutdown_engine(engine)
 
-    def save_state(self) -> bool:
+    def save_state(self, *, theme: bool = False) -> bool:
+        """Remember the song and panel (and the theme, when it was just chosen: another
+        sadtui running at the same time keeps the theme it saved otherwise)."""
         if not self._remember:
             return False
-        return self._store.save(theme=self.theme, rank=self._highlighted_rank, panel=self.panel)
+        return self._store.save(
+            theme=self.theme if theme else None, rank=self._highlighted_rank, panel=self.panel
+        )
 
     def _on_theme_changed(self, _theme) -> None:
-        self.save_state()
+        self.save_state(theme=True)
 
     # ================================================================== list & details
 

@@ -88,14 +88,33 @@ class StateStore:
             None,
         )
 
+    def _current(self) -> dict[str, Any] | None:
+        """The state file's document now, or None when it cannot be used."""
+        try:
+            info = self.path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                return None
+            doc = json.loads(self.path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+        if not isinstance(doc.get("playlists"), dict):
+            doc["playlists"] = {}
+        return doc
+
     def _notice(self, why: str) -> str:
         return f"Ignored the saved state in {self.path} ({why}); starting fresh."
 
     # ------------------------------------------------------------------ writing
 
     def save(self, *, theme: str | None, rank: int | None, panel: str | None) -> bool:
-        """Write atomically; False (and nothing raised) when it cannot be written."""
-        doc = dict(self._doc)
+        """Write atomically; False (and nothing raised) when it cannot be written.
+
+        Starts from the file as it is now, not as it was at start-up, so the entries
+        another sadtui saved meanwhile (other playlists, its theme) stay.  `theme`
+        None keeps the saved theme."""
+        doc = self._current() or dict(self._doc)
         doc["version"] = VERSION
         if theme:
             doc["theme"] = theme
