@@ -305,13 +305,22 @@ async def test_a_failed_song_is_one_line_naming_song_and_cause_and_the_app_stays
         assert engine.called("play") == [(3,), (4,)]
 
 
-async def test_a_failure_too_long_for_the_bar_is_also_a_notice():
+def failing_at_3() -> tuple[SadtuiApp, FactoryRecorder]:
+    """An app whose song #3 fails with an HTTP 404."""
     recorder = FactoryRecorder(fail={3: "HTTP 404 from 127.0.0.1"})
-    app = SadtuiApp(PLAYLIST, engine_factory=recorder, remember=False)
+    return SadtuiApp(PLAYLIST, engine_factory=recorder, remember=False), recorder
+
+
+async def play_3(pilot, recorder: FactoryRecorder) -> None:
+    await engine_ready(pilot, recorder)
+    pilot.app.go_to_rank(3)
+    await pilot.press("enter")
+
+
+async def test_a_failure_too_long_for_the_bar_is_also_a_notice():
+    app, recorder = failing_at_3()
     async with app.run_test(size=(60, 30)) as pilot:
-        await engine_ready(pilot, recorder)
-        app.go_to_rank(3)
-        await pilot.press("enter")
+        await play_3(pilot, recorder)
         expected = "Can't play #3 Bird’s Poem (Tori no Uta): HTTP 404 from 127.0.0.1"
         await wait_for(pilot, lambda: any(n.message == expected for n in app._notifications), what="notice")
         assert not app.now_playing.failure_fits()  # 60 columns: cut short in the bar
@@ -336,12 +345,9 @@ async def test_the_failure_stays_in_the_bar_while_the_engine_moves_on():
 
 
 async def test_stopping_or_changing_a_setting_after_a_failure_shows_the_settings_again():
-    recorder = FactoryRecorder(fail={3: "HTTP 404 from 127.0.0.1"})
-    app = SadtuiApp(PLAYLIST, engine_factory=recorder, remember=False)
+    app, recorder = failing_at_3()
     async with app.run_test(size=(120, 40)) as pilot:
-        await engine_ready(pilot, recorder)
-        app.go_to_rank(3)
-        await pilot.press("enter")
+        await play_3(pilot, recorder)
         await wait_for(pilot, lambda: "Can't play #3" in bar(app), what="failure in the bar")
         assert "order rank" not in bar(app)
         await pilot.press("o")  # the new order must be seen
