@@ -506,6 +506,15 @@ def test_mpv_options_for_volume_and_mute_become_the_starting_status():
     engine.shutdown()
 
 
+def test_volume_and_mute_options_show_before_mpv_starts():
+    engine = PlaybackEngine(playlist(3), lambda event: None, resolver=FakeResolver(), player=FakePlayer(),
+                            mpv_options=("volume=60", "mute=yes"))
+    assert engine.status.volume == 60 and engine.status.muted is True
+    engine.change_volume(+5)  # from what the person asked for, not from 100
+    assert engine.status.volume == 65
+    engine.shutdown()
+
+
 def test_a_volume_changed_before_mpv_is_up_wins_over_its_options():
     engine, player = _engine_with_mpv_at(60.0, False)
     engine.change_volume(-30)

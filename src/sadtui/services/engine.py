@@ -93,6 +93,21 @@ class _Request:
 _STOP = object()
 
 
+def _starting_status(options: Sequence[tuple[str, str]]) -> Status:
+    """Volume and mute as the user's mpv options set them (shown before mpv starts;
+    mpv's own values are taken over when it does)."""
+    status = Status()
+    for key, value in options:
+        if key == "volume":
+            try:
+                status = replace(status, volume=min(max(int(round(float(value))), 0), VOLUME_MAX))
+            except ValueError:
+                pass  # mpv refuses it when it starts
+        elif key == "mute" and value.strip().lower() in ("yes", "no"):
+            status = replace(status, muted=value.strip().lower() == "yes")
+    return status
+
+
 class PlaybackEngine:
     def __init__(
         self,
@@ -111,7 +126,7 @@ class PlaybackEngine:
         self.playlist = playlist
         self._notify = notify
         self.mpv_options = tuple(mpv_options)
-        parse_mpv_options(self.mpv_options)  # KEY=VALUE syntax now; names when mpv starts
+        options = parse_mpv_options(self.mpv_options)  # KEY=VALUE syntax now; names when mpv starts
         if resolver is None:
             from sadtui.services.resolver import Resolver
 
@@ -133,7 +148,7 @@ class PlaybackEngine:
         self.warm_up = warm_up
 
         self._lock = threading.RLock()
-        self._status = Status()
+        self._status = _starting_status(options)
         self._gen = 0
         self._req: _Request | None = None
         self._shuffle: list[int] | None = None
