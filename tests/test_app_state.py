@@ -127,6 +127,17 @@ async def test_only_a_theme_chosen_in_this_session_is_saved_over_the_file():
     assert doc["playlists"][playlist_key(PLAYLIST.path, PLAYLIST.title)]["rank"] == 2
 
 
+async def test_a_state_that_cannot_be_saved_is_said_once(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    app = new_app(state_path=blocker / "state.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f", "f", "a")  # each panel change saves
+        await wait_for(pilot, lambda: any("cannot save your place in" in n for n in notices(app)))
+        assert sum("cannot save your place" in n for n in notices(app)) == 1
+        assert app.panel == "about"  # the app goes on
+
+
 def test_a_state_file_nested_too_deeply_is_ignored(tmp_path):
     path = tmp_path / "state.json"
     path.write_text("[" * 5000 + "]" * 5000)

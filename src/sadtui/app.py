@@ -152,6 +152,7 @@ class SadtuiApp(App[int]):
         self.engine_error: str | None = None
         self.status = Status()
         self._closing_down = False
+        self._save_warned = False
         self._pending_play: int | None = None
         self._jumper = RankJumper(song.rank for song in playlist.songs)
         self._jump_timer = None
@@ -358,9 +359,13 @@ class SadtuiApp(App[int]):
         sadtui running at the same time keeps the theme it saved otherwise)."""
         if not self._remember:
             return False
-        return self._store.save(
+        saved = self._store.save(
             theme=self.theme if theme else None, rank=self._highlighted_rank, panel=self.panel
         )
+        if not saved and not self._save_warned and not self._closing_down:
+            self._save_warned = True  # once: it says where and why
+            self.notify(f"Note: {self._store.last_error}", severity="warning", markup=False, timeout=8)
+        return saved
 
     def _on_theme_changed(self, _theme) -> None:
         self.save_state(theme=True)

@@ -44,6 +44,7 @@ class StateStore:
         self.path = path
         self.key = key
         self._doc: dict[str, Any] = {"version": VERSION, "playlists": {}}
+        self.last_error: str | None = None  # why the last save failed, one line
 
     # ------------------------------------------------------------------ reading
 
@@ -127,7 +128,9 @@ class StateStore:
         data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
         try:
             write_atomic(self.path, data, durable=True)
-        except OSError:
+        except OSError as exc:
+            self.last_error = f"cannot save your place in {self.path}: {exc.strerror or exc}"
             return False
         self._doc = doc
+        self.last_error = None
         return True
