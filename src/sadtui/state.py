@@ -50,33 +50,12 @@ class StateStore:
 
     def load(self) -> tuple[Remembered, str | None]:
         """The remembered state and, when the file had to be ignored, a one-line notice."""
-        try:
-            info = self.path.stat()
-        except FileNotFoundError:
-            return Remembered(), None
-        except OSError as exc:
-            return Remembered(), self._notice(exc.strerror or str(exc))
-        # Never open a FIFO or a device: that could block start-up.
-        if not stat.S_ISREG(info.st_mode):
-            return Remembered(), self._notice("not a regular file")
-        if info.st_size > MAX_BYTES:
-            return Remembered(), self._notice("too large")
-        try:
-            doc = json.loads(self.path.read_bytes().decode("utf-8"))
-        except OSError as exc:
-            return Remembered(), self._notice(exc.strerror or str(exc))
-        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deeply
-            return Remembered(), self._notice("not valid JSON")
-        if not isinstance(doc, dict):
-            return Remembered(), self._notice("not a JSON object")
-        playlists = doc.get("playlists")
-        if not isinstance(playlists, dict):
-            playlists = {}
-        doc["playlists"] = playlists
+        doc, why = self._read()
+        if doc is None:
+            return Remembered(), None if why is None else self._notice(why)
         self._doc = doc
-
         theme = doc.get("theme")
-        entry = playlists.get(self.key)
+        entry = doc["playlists"].get(self.key)
         entry = entry if isinstance(entry, dict) else {}
         rank = entry.get("rank")
         panel = entry.get("panel")
@@ -89,20 +68,31 @@ class StateStore:
             None,
         )
 
-    def _current(self) -> dict[str, Any] | None:
-        """The state file's document now, or None when it cannot be used."""
+    def _read(self) -> tuple[dict[str, Any] | None, str | None]:
+        """The state file's document (its `playlists` always a table), or None and
+        why it cannot be used (None too when there is no file yet)."""
         try:
             info = self.path.stat()
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-                return None
+        except FileNotFoundError:
+            return None, None
+        except OSError as exc:
+            return None, exc.strerror or str(exc)
+        # Never open a FIFO or a device: that could block start-up.
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not a regular file"
+        if info.st_size > MAX_BYTES:
+            return None, "too large"
+        try:
             doc = json.loads(self.path.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-            return None
+        except OSError as exc:
+            return None, exc.strerror or str(exc)
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deeply
+            return None, "not valid JSON"
         if not isinstance(doc, dict):
-            return None
+            return None, "not a JSON object"
         if not isinstance(doc.get("playlists"), dict):
             doc["playlists"] = {}
-        return doc
+        return doc, None
 
     def _notice(self, why: str) -> str:
         return f"Ignored the saved state in {self.path} ({why}); starting fresh."
@@ -115,7 +105,7 @@ class StateStore:
         Starts from the file as it is now, not as it was at start-up, so the entries
         another sadtui saved meanwhile (other playlists, its theme) stay.  `theme`
         None keeps the saved theme."""
-        doc = self._current() or dict(self._doc)
+        doc = self._read()[0] or dict(self._doc)
         doc["version"] = VERSION
         if theme:
             doc["theme"] = theme
