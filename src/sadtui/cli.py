@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 from sadtui import __version__, gcpause
 from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name
+from sadtui.stdio import fd2_to_log, is_terminal
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -35,10 +36,7 @@ class _Parser(argparse.ArgumentParser):
 def _use_colour(stream) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
-    try:
-        return stream.isatty() and os.environ.get("TERM") != "dumb"
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(stream) and os.environ.get("TERM") != "dumb"
 
 
 class _Style:
@@ -196,7 +194,6 @@ def _check_mpv_options(options: Sequence[str]) -> None:
     how to install libmpv."""
     from sadtui import paths
     from sadtui.services.player import PlayerError, validate_mpv_options
-    from sadtui.stdio import fd2_to_log
 
     try:
         with fd2_to_log(paths.mpv_log_file()):  # whatever libmpv prints stays in the log
@@ -210,7 +207,7 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
     # A bad option is a mistake on the command line: say so first, terminal or not.
     if args.mpv_option:
         _check_mpv_options(args.mpv_option)
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not is_terminal(sys.stdin) or not is_terminal(sys.stdout):
         raise UsageError(
             "the TUI needs a terminal; for scripts use 'sadtui list', 'show', 'faq' or 'play'"
         )
@@ -229,18 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C anywhere, even while starting: no traceback
-        if _is_terminal(sys.stderr):
+        if is_terminal(sys.stderr):
             sys.stderr.write("\n")
         return 130
     finally:
         gcpause.resume()
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _drop_stdout() -> None:

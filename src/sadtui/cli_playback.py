@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 from sadtui import gcpause
 from sadtui.playlist import Playlist
+from sadtui.stdio import fd2_to_log, is_terminal
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -128,7 +129,6 @@ class _ProgressLine:
 def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
     from sadtui import paths
     from sadtui.cli import _find_song
-    from sadtui.stdio import fd2_to_log
 
     for rank in args.ranks:
         _find_song(playlist, rank)  # UsageError (exit 2) for a rank that is not there
@@ -187,11 +187,7 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
         if engine is not None:
             engine.shutdown(timeout=2.0)
         raise
-    try:
-        is_tty = err.isatty()
-    except (AttributeError, ValueError):
-        is_tty = False
-    progress = _ProgressLine(err, is_tty)
+    progress = _ProgressLine(err, is_terminal(err))
     failures = 0
     try:
         engine.start()

@@ -1,4 +1,5 @@
-"""Keep what C libraries write to fd 2 (ALSA, libmpv) off the TUI's screen.
+"""Terminal plumbing: is a stream a terminal, and keeping what C libraries write
+to fd 2 (ALSA, libmpv) off the TUI's screen.
 
 Textual draws on ``sys.__stderr__``.  While the TUI runs we give Textual its own
 duplicate of the terminal's fd and point fd 2 itself at a log file, so a stray
@@ -12,6 +13,14 @@ import os
 import sys
 from pathlib import Path
 from typing import Iterator
+
+
+def is_terminal(stream: object) -> bool:
+    """Is `stream` a terminal?  False for None, a closed or a detached stream."""
+    try:
+        return stream is not None and stream.isatty()  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 @contextlib.contextmanager
