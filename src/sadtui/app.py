@@ -326,9 +326,8 @@ class SadtuiApp(App[int]):
 
     def on_engine_playback_ended(self, message: EnginePlaybackEnded) -> None:
         if message.reason == "failures":
-            text = GAVE_UP
-            self.now_playing.set_gave_up(text)
-            self.notify(text, severity="error", markup=False, timeout=8)
+            self.now_playing.set_gave_up(GAVE_UP)
+            self.notify(GAVE_UP, severity="error", markup=False, timeout=8)
 
     def _call_engine(self, method: str, *args: Any) -> Any:
         engine = self.engine

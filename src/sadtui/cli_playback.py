@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,16 +66,18 @@ def _clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` cut to `width` terminal cells (wide CJK characters take two)."""
-    import unicodedata
+def _cells(char: str) -> int:
+    """Terminal cells one character takes: 2 for wide CJK, 0 for a combining mark."""
+    return 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells."""
     used = 0
     for index, char in enumerate(text):
-        cells = 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if used + cells > width:
+        used += _cells(char)
+        if used > width:
             return text[:index]
-        used += cells
     return text
 
 
@@ -111,7 +114,7 @@ class _ProgressLine:
         line = _fit(line, max(10, width - 1))
         self.stream.write(self._erase() + line)
         self.stream.flush()
-        self.last_width = min(len(line) * 2, width - 1)  # wide characters take two cells at most
+        self.last_width = sum(map(_cells, line))
         self.shown = True
 
     def clear(self) -> None:

@@ -28,19 +28,18 @@ class FilterInput(Input):
         self._handed_back = False
 
     async def _on_key(self, event: events.Key) -> None:
+        bar = self.parent
+        if not isinstance(bar, FilterBar):
+            return
         if self._handed_back and self.screen.focused is not self:
             event.stop()
             event.prevent_default()
-            bar = self.parent
-            if isinstance(bar, FilterBar):  # behind Kept/Cleared, on the same way up
-                bar.post_message(FilterBar.LateKey(event.key, event.character))
+            bar.post_message(FilterBar.LateKey(event.key, event.character))  # behind Kept/Cleared
         elif event.key in ("enter", "escape"):
             event.stop()
             event.prevent_default()
             self._handed_back = True
-            bar = self.parent
-            if isinstance(bar, FilterBar):
-                bar.hand_back(keep=event.key == "enter")
+            bar.hand_back(keep=event.key == "enter")
 
 
 class FilterBar(Horizontal):
