@@ -93,6 +93,11 @@ class _Request:
 _STOP = object()
 
 
+def _volume(value: float) -> int:
+    """A volume as the engine keeps it: a whole number from 0 to VOLUME_MAX."""
+    return min(max(int(round(value)), 0), VOLUME_MAX)
+
+
 def _starting_status(options: Sequence[tuple[str, str]]) -> Status:
     """Volume and mute as the user's mpv options set them (shown before mpv starts;
     mpv's own values are taken over when it does)."""
@@ -100,7 +105,7 @@ def _starting_status(options: Sequence[tuple[str, str]]) -> Status:
     for key, value in options:
         if key == "volume":
             try:
-                status = replace(status, volume=min(max(int(round(float(value))), 0), VOLUME_MAX))
+                status = replace(status, volume=_volume(float(value)))
             except ValueError:
                 pass  # mpv refuses it when it starts
         elif key == "mute" and value.strip().lower() in ("yes", "no"):
@@ -293,7 +298,7 @@ class PlaybackEngine:
     def change_volume(self, delta: int) -> None:
         with self._lock:
             self._volume_set = True
-            volume = min(max(self._status.volume + int(delta), 0), VOLUME_MAX)
+            volume = _volume(self._status.volume + int(delta))
             if volume != self._status.volume:
                 self._set(volume=volume)
         self._post(self._apply_volume)
@@ -309,7 +314,7 @@ class PlaybackEngine:
             order = self._status.order.next()
             self._shuffle = self._next_round = None
             if order is Order.SHUFFLE:
-                self._shuffle = self._shuffled(first=self._status.rank)  # the song playing now first  # the song playing now counts as the first
+                self._shuffle = self._shuffled(first=self._status.rank)  # the song playing now first
             self._set(order=order)
             return order
 
@@ -613,7 +618,7 @@ class PlaybackEngine:
             volume, muted = self.player.volume_and_mute()
             changes: dict[str, Any] = {}
             if volume is not None:
-                changes["volume"] = min(max(int(round(volume)), 0), VOLUME_MAX)
+                changes["volume"] = _volume(volume)
             if muted is not None:
                 changes["muted"] = muted
             with self._lock:
