@@ -171,17 +171,22 @@ def _suggest(key: str, allowed: set[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+_TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "list": "an array",
+    "dict": "a table",
+    "datetime": "a date-time",
+    "date": "a date",
+    "time": "a time",
+}
+
+
 def _type_name(value: object) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value)) or {"datetime": "a date-time", "date": "a date", "time": "a time"}.get(
-        type(value).__name__, type(value).__name__
-    )
+    name = type(value).__name__
+    return _TYPE_NAMES.get(name, name)
 
 
 class _Checker:
@@ -246,7 +251,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if rank < 1:
         raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
     if rank > MAX_RANK:
-        raise checker.fail(where, "'rank' is too large (at most 9223372036854775807)")
+        raise checker.fail(where, f"'rank' is too large (at most {MAX_RANK})")
     where = f"songs[{number}] (rank {rank})"
     if rank in seen:
         raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
