@@ -315,8 +315,10 @@ def test_while_paused_every_seek_reaches_the_position_shown(h):
     h.playing(1)
     h.engine.toggle_pause()
     h.wait_state(State.PAUSED, 1)
-    h.player._send(PropertyChanged("time-pos", 11.0), PropertyChanged("time-pos", 16.0),
-                   PropertyChanged("time-pos", 21.0))  # three quick seeks
+    # mpv's own word that it paused, then three quick seeks, in that order (the
+    # pause the player sent on its own thread may otherwise come after them).
+    h.player._send(PropertyChanged("pause", True), PropertyChanged("time-pos", 11.0),
+                   PropertyChanged("time-pos", 16.0), PropertyChanged("time-pos", 21.0))
     h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 21.0, what="the last seek's position")
 
 
