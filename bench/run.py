@@ -268,8 +268,8 @@ def _raw_mpv_ttfa(url: str, runs: int) -> list[float]:
 
 
 def bench_in_app(runs: int) -> list[Figure]:
-    from sadtui.app import SadtuiApp
-    from sadtui.playlist import load_playlist
+    from sadtui.tui.app import SadtuiApp
+    from sadtui.model.playlist import load_playlist
     from sadtui.services.engine import PlaybackEngine
 
     tmp = tmpdir()
@@ -363,7 +363,7 @@ def _matches(playlist_songs: list[tuple[int, str]], term: str) -> int:
 
 def bench_scale_keys(runs: int) -> list[Figure]:
     """Key press to the screen showing its result, in tmux, 10,000 songs against 26."""
-    from sadtui.playlist import load_playlist
+    from sadtui.model.playlist import load_playlist
 
     tmp = tmpdir()
     env = bench_env(tmp)
@@ -495,8 +495,8 @@ def bench_memory(runs: int) -> list[Figure]:
 
 def _cycles_growth(server, tmp: Path, cycles: int = 200) -> Figure:
     """RSS of this process before and after 200 play/next/stop cycles in the TUI (real engine)."""
-    from sadtui.app import SadtuiApp
-    from sadtui.playlist import load_playlist
+    from sadtui.tui.app import SadtuiApp
+    from sadtui.model.playlist import load_playlist
     from sadtui.services.engine import PlaybackEngine
 
     playlist = load_playlist(write_playlist(tmp / "cycle.toml", 5, url_for=lambda r: server.url("/long.wav")))

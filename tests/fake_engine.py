@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from typing import Any, Callable
 
-from sadtui.playlist import Playlist
+from sadtui.model.playlist import Playlist
 from sadtui.services.events import (
     EngineEvent,
     Order,

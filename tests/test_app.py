@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sadtui.keymap import BUILTIN_KEYS, KEYS, palette_entries
-from sadtui.playlist import load_playlist
+from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
+from sadtui.model.playlist import load_playlist
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown
@@ -385,7 +385,7 @@ async def test_about_panel_shows_intro_outro_and_source():
 
 
 async def test_help_screen_lists_every_key():
-    from sadtui.screens.help import HelpScreen, help_text
+    from sadtui.tui.screens.help import HelpScreen, help_text
 
     app, _ = make_app()
     async with app.run_test(size=(120, 50)) as pilot:
@@ -405,9 +405,9 @@ async def test_help_screen_lists_every_key():
 
 
 def test_every_binding_has_a_description_and_is_shown_somewhere():
-    from sadtui.app import SadtuiApp
-    from sadtui.widgets.panes import ScrollPane
-    from sadtui.widgets.song_list import SongList
+    from sadtui.tui.app import SadtuiApp
+    from sadtui.tui.widgets.panes import ScrollPane
+    from sadtui.tui.widgets.song_list import SongList
 
     help_lines = {k.help for k in KEYS}
     for owner in (SadtuiApp, SongList, ScrollPane):
@@ -430,7 +430,7 @@ async def test_tab_moves_focus_between_panes():
 
 async def test_reading_keys_scroll_the_focused_details_pane(tmp_path):
     from tui_helpers import write_playlist
-    from sadtui.playlist import load_playlist as load
+    from sadtui.model.playlist import load_playlist as load
 
     long = " ".join(f"word{i}" for i in range(1200))
     path = write_playlist(tmp_path / "p.toml", [{"rank": 1, "title": "Long", "description": long}])
@@ -553,7 +553,7 @@ async def test_q_quits():
 
 
 def test_rank_jumper_waits_only_while_a_longer_rank_is_possible():
-    from sadtui.rankjump import Outcome, RankJumper
+    from sadtui.tui.rankjump import Outcome, RankJumper
 
     jumper = RankJumper([1, 2, 5, 10, 12, 100])
     assert jumper.push(1) == Outcome("1", waiting=True)  # 10, 12, 100 could follow

@@ -22,8 +22,8 @@ from audio_support import (
     wait_until,
     write_playlist,
 )
-from sadtui.app import SadtuiApp
-from sadtui.playlist import Playlist, load_playlist
+from sadtui.tui.app import SadtuiApp
+from sadtui.model.playlist import Playlist, load_playlist
 from sadtui.services.events import Order, Repeat, State
 from tui_helpers import screen_text, wait_for
 

@@ -3,7 +3,7 @@ description scrolls."""
 
 from __future__ import annotations
 
-from sadtui.playlist import load_playlist
+from sadtui.model.playlist import load_playlist
 from textual.command import CommandPalette
 
 from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text, write_playlist

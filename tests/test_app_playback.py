@@ -10,10 +10,10 @@ import time
 import pytest
 
 from fake_engine import FactoryRecorder, FakeEngine
-from sadtui import app as app_module
-from sadtui.app import SadtuiApp, describe_engine_error
-from sadtui.messages import EnginePosition, EngineStatus, to_message
-from sadtui.playlist import load_playlist
+from sadtui.tui import app as app_module
+from sadtui.tui.app import SadtuiApp, describe_engine_error
+from sadtui.tui.messages import EnginePosition, EngineStatus, to_message
+from sadtui.model.playlist import load_playlist
 from sadtui.services.events import (
     Order,
     PlaybackEnded,
@@ -25,7 +25,7 @@ from sadtui.services.events import (
     Status,
     StatusChanged,
 )
-from sadtui.widgets.now_playing import clock, progress_bar
+from sadtui.tui.widgets.now_playing import clock, progress_bar
 
 from tui_helpers import engine_ready, make_app, screen_text, wait_for, wait_for_text
 
@@ -248,7 +248,7 @@ async def test_late_position_for_another_song_is_ignored():
 
 
 async def test_events_while_help_or_palette_is_open_still_reach_the_bar():
-    from sadtui.screens.help import HelpScreen
+    from sadtui.tui.screens.help import HelpScreen
     from textual.command import CommandPalette
 
     app, recorder = make_app()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sadtui.playlist import load_playlist
+from sadtui.model.playlist import load_playlist
 
 from tui_helpers import big_playlist, make_app, screen_text, wait_for, wait_for_text
 

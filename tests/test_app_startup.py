@@ -9,17 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sadtui import app as app_module
-from sadtui import paths
-from sadtui.playlist import load_playlist
+from sadtui.tui import app as app_module
+from sadtui.model import paths
+from sadtui.model.playlist import load_playlist
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
 import asyncio, json, sys, time
-import sadtui.cli  # the real entry point's imports come first
-from sadtui.app import SadtuiApp
-from sadtui.playlist import load_playlist
+import sadtui.cli.main  # the real entry point's imports come first
+from sadtui.tui.app import SadtuiApp
+from sadtui.model.playlist import load_playlist
 
 WATCH = ("yt_dlp", "mpv", "sadtui.services.engine", "sadtui.services.player",
          "sadtui.services.resolver")

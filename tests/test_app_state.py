@@ -7,10 +7,10 @@ import json
 import os
 import time
 
-from sadtui import paths
-from sadtui.app import SadtuiApp
-from sadtui.playlist import load_playlist
-from sadtui.state import Remembered, StateStore, playlist_key
+from sadtui.model import paths
+from sadtui.tui.app import SadtuiApp
+from sadtui.model.playlist import load_playlist
+from sadtui.model.state import Remembered, StateStore, playlist_key
 
 from fake_engine import FactoryRecorder
 from tui_helpers import screen_text, wait_for, wait_for_text, write_playlist

@@ -144,9 +144,9 @@ def test_the_tui_with_good_mpv_options_goes_on_to_need_a_terminal(songs):
 def test_the_tui_loads_libmpv_for_checking_only_when_options_are_given(options, libmpv):
     code = (
         "import sys\n"
-        "from sadtui.cli import main\n"
+        "from sadtui.cli.main import main\n"
         f"rc = main({options!r})\n"
-        "print(rc, 'mpv' in sys.modules, 'sadtui.app' in sys.modules, 'textual' in sys.modules)\n"
+        "print(rc, 'mpv' in sys.modules, 'sadtui.tui.app' in sys.modules, 'textual' in sys.modules)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
@@ -204,7 +204,7 @@ def test_ctrl_c_while_starting_ends_quietly(songs, delay):
 
 
 def test_fit_cuts_by_terminal_cells():
-    from sadtui.cli_playback import _fit
+    from sadtui.cli.play import _fit
 
     assert _fit("playing  #1 悲しみの歌", 15) == "playing  #1 悲"
     assert _fit("abc", 2) == "ab" and _fit("abc", 5) == "abc"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from audio_support import wait_until
-from sadtui.playlist import Playlist, Song
+from sadtui.model.playlist import Playlist, Song
 from sadtui.services.engine import PlaybackEngine
 from sadtui.services.events import (
     Order,

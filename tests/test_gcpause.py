@@ -9,8 +9,9 @@ import threading
 import pytest
 
 from audio_support import wait_until
-from sadtui import cli, gcpause
-from sadtui.playlist import load_playlist
+from sadtui import gcpause
+from sadtui.cli import main as cli
+from sadtui.model.playlist import load_playlist
 from sadtui.services.events import PlaybackEnded, PositionChanged, State, Status, StatusChanged
 from tui_helpers import make_app, wait_for
 
@@ -144,7 +145,7 @@ class _Engine:
 
 
 def test_play_prefetches_the_first_song_before_mpv_starts_and_collects_once_it_sounds():
-    from sadtui.cli_playback import _play
+    from sadtui.cli.play import _play
     from sadtui.services.player import PlayerError
 
     gc.enable()

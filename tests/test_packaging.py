@@ -31,7 +31,7 @@ def test_wheel_ships_the_default_playlist(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "import sadtui, sadtui.playlist as p; "
+        "import sadtui, sadtui.model.playlist as p; "
         "print(sadtui.__file__); print(p.default_playlist_path()); print(len(p.load_playlist().songs))"
     )
     out = subprocess.run(

@@ -20,8 +20,8 @@ from audio_support import (
     wait_until,
     write_playlist,
 )
-from sadtui import paths
-from sadtui.playlist import load_playlist
+from sadtui.model import paths
+from sadtui.model.playlist import load_playlist
 from sadtui.services.engine import PlaybackEngine
 from sadtui.services.events import (
     Order,

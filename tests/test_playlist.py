@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sadtui.playlist import PlaylistError, default_playlist_path, load_playlist, parse_playlist
+from sadtui.model.playlist import PlaylistError, default_playlist_path, load_playlist, parse_playlist
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "saddest-anime-songs-article.txt"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sadtui import paths
-from sadtui import playlist as playlist_module
-from sadtui.playlist import PlaylistError, load_playlist
+from sadtui.model import paths
+from sadtui.model import playlist as playlist_module
+from sadtui.model.playlist import PlaylistError, load_playlist
 
 
 def _write(path, n, extra=""):

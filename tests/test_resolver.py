@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from audio_support import refused_port
-from sadtui import paths
-from sadtui.playlist import Song
+from sadtui.model import paths
+from sadtui.model.playlist import Song
 from sadtui.services import resolver as resolver_module
 from sadtui.services.resolver import (
     EXPIRY_MARGIN,
@@ -111,7 +111,7 @@ def test_options_are_bounded_quiet_and_find_the_venv_deno():
 
 def test_importing_the_playback_modules_loads_neither_ytdlp_nor_mpv():
     code = (
-        "import sys, sadtui.cli, sadtui.cli_playback, sadtui.services.engine, "
+        "import sys, sadtui.cli.main, sadtui.cli.play, sadtui.services.engine, "
         "sadtui.services.resolver, sadtui.services.player; "
         "print(sorted(m for m in ('yt_dlp', 'mpv') if m in sys.modules))"
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from fake_engine import FactoryRecorder
-from sadtui.app import SadtuiApp
-from sadtui.playlist import load_playlist
+from sadtui.tui.app import SadtuiApp
+from sadtui.model.playlist import load_playlist
 
 from tui_helpers import settle, wait_for
 

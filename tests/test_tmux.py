@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from audio_support import write_playlist
-from sadtui.playlist import load_playlist
+from sadtui.model.playlist import load_playlist
 
 SADTUI = Path(sys.executable).with_name("sadtui")
 PLAYLIST = load_playlist()

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from fake_engine import FactoryRecorder, FakeEngine
-from sadtui.app import SadtuiApp
-from sadtui.playlist import Playlist, load_playlist
+from sadtui.tui.app import SadtuiApp
+from sadtui.model.playlist import Playlist, load_playlist
 
 
 def screen_text(app) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def main() -> int:
     try:
-        from sadtui.cli import main as cli_main
+        from sadtui.cli.main import main as cli_main
     except KeyboardInterrupt:
         return 130
     return cli_main()

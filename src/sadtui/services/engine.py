@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from sadtui.playlist import Playlist, Song
+from sadtui.model.playlist import Playlist, Song
 from sadtui.services.events import (
     EngineEvent,
     Order,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from sadtui import paths
+from sadtui.model import paths
 from sadtui.services.resolver import host_of, host_port_of
 
 LIBMPV_HINT = "libmpv is not installed: run `sudo apt-get install libmpv2`"

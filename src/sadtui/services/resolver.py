@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
-from sadtui import paths
-from sadtui.playlist import Song
+from sadtui.model import paths
+from sadtui.model.playlist import Song
 
 CACHE_VERSION = 1
 SEARCH_TTL = 30 * 24 * 3600.0  # a search's video page

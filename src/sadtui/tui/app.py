@@ -21,9 +21,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Input
 
-from sadtui import gcpause, paths
-from sadtui.keymap import APP, bindings_for, palette_entries
-from sadtui.messages import (
+from sadtui import gcpause
+from sadtui.model import paths
+from sadtui.tui.keymap import APP, bindings_for, palette_entries
+from sadtui.tui.messages import (
     EnginePlaybackEnded,
     EnginePosition,
     EngineReady,
@@ -33,18 +34,18 @@ from sadtui.messages import (
     EngineUnavailable,
     to_message,
 )
-from sadtui.playlist import Playlist, Song
-from sadtui.rankjump import Outcome, RankJumper
+from sadtui.model.playlist import Playlist, Song
+from sadtui.tui.rankjump import Outcome, RankJumper
 from sadtui.services.events import EngineEvent, State, Status
-from sadtui.state import PANELS, Remembered, StateStore, playlist_key
-from sadtui.widgets.filter_bar import FilterBar
-from sadtui.widgets.focus import focus_now
-from sadtui.widgets.now_playing import ACTIVE_STATES, NowPlaying
-from sadtui.widgets.panes import SongDetails
-from sadtui.widgets.song_list import SongList
+from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
+from sadtui.tui.widgets.filter_bar import FilterBar
+from sadtui.tui.widgets.focus import focus_now
+from sadtui.tui.widgets.now_playing import ACTIVE_STATES, NowPlaying
+from sadtui.tui.widgets.panes import SongDetails
+from sadtui.tui.widgets.song_list import SongList
 
 if TYPE_CHECKING:
-    from sadtui.screens.panels import Panel
+    from sadtui.tui.screens.panels import Panel
 
 Notify = Callable[[EngineEvent], None]
 
@@ -71,7 +72,7 @@ EngineFactory = Callable[[Playlist, Notify], Engine]
 
 def songs_provider():
     """The palette's song finder, imported when the palette first opens."""
-    from sadtui.commands import SongsProvider
+    from sadtui.tui.commands import SongsProvider
 
     return SongsProvider
 
@@ -556,7 +557,7 @@ class SadtuiApp(App[int]):
     def _panel(self, name: str) -> Panel:
         panel = self._panels.get(name)
         if panel is None:
-            from sadtui.screens.panels import AboutPanel, FaqPanel
+            from sadtui.tui.screens.panels import AboutPanel, FaqPanel
 
             panel = {"faq": FaqPanel, "about": AboutPanel}[name](self.playlist, id=name)
             panel.display = False  # the switcher shows it
@@ -575,7 +576,7 @@ class SadtuiApp(App[int]):
         self.songs.focus()
 
     def action_help(self) -> None:
-        from sadtui.screens.help import HelpScreen
+        from sadtui.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
@@ -642,7 +643,7 @@ class SadtuiApp(App[int]):
 
 def run_app(playlist: Playlist, mpv_options: Sequence[str] = ()) -> int:
     """Run the TUI with fd 2 sent to the player log (ALSA/libmpv noise stays off screen)."""
-    from sadtui.stdio import fd2_to_log
+    from sadtui.services.stdio import fd2_to_log
 
     app = SadtuiApp(playlist, mpv_options=tuple(mpv_options))
     with fd2_to_log(paths.mpv_log_file()):

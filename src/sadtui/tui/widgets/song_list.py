@@ -13,8 +13,8 @@ from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from sadtui.keymap import LIST, bindings_for
-from sadtui.playlist import Song
+from sadtui.tui.keymap import LIST, bindings_for
+from sadtui.model.playlist import Song
 
 PLAYING_MARK = "▶ "
 NO_MARK = "  "

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from sadtui.widgets.focus import focus_now
+from sadtui.tui.widgets.focus import focus_now
 
 
 class FilterInput(Input):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from sadtui.playlist import Playlist
-from sadtui.widgets.panes import ScrollPane
+from sadtui.model.playlist import Playlist
+from sadtui.tui.widgets.panes import ScrollPane
 
 
 class Panel(ScrollPane):

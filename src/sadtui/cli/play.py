@@ -1,4 +1,4 @@
-"""`sadtui play RANK [RANK ...]` and `sadtui doctor` (registered by sadtui.cli).
+"""`sadtui play RANK [RANK ...]` and `sadtui doctor` (registered by sadtui.cli.main).
 
 Nothing for playback is imported until a handler runs.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sadtui import gcpause
-from sadtui.playlist import Playlist
-from sadtui.stdio import fd2_to_log, is_terminal
+from sadtui.model.playlist import Playlist
+from sadtui.services.stdio import fd2_to_log, is_terminal
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -130,8 +130,8 @@ class _ProgressLine:
 
 
 def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
-    from sadtui import paths
-    from sadtui.cli import _find_song
+    from sadtui.model import paths
+    from sadtui.cli.main import _find_song
 
     for rank in args.ranks:
         _find_song(playlist, rank)  # UsageError (exit 2) for a rank that is not there
@@ -370,7 +370,7 @@ def check_youtube(timeout: float = 5.0) -> Check:
 
 
 def check_playlist(path: str) -> Check:
-    from sadtui.playlist import PlaylistError, load_playlist
+    from sadtui.model.playlist import PlaylistError, load_playlist
 
     try:
         playlist = load_playlist(path)
@@ -380,7 +380,7 @@ def check_playlist(path: str) -> Check:
 
 
 def run_checks(online: bool = False, playlist: str | None = None) -> Report:
-    from sadtui import paths
+    from sadtui.model import paths
 
     report = Report()
     if playlist is not None:

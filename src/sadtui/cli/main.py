@@ -2,7 +2,7 @@
 
 Without a command the TUI starts.  Every user mistake ends with one line on
 stderr (``sadtui: ...``) and exit status 2, never a traceback.
-The playback commands (``play``, ``doctor``) live in :mod:`sadtui.cli_playback`.
+The playback commands (``play``, ``doctor``) live in :mod:`sadtui.cli.play`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 from typing import Callable, Sequence
 
 from sadtui import __version__, gcpause
-from sadtui.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name
-from sadtui.stdio import fd2_to_log, is_terminal
+from sadtui.model.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name
+from sadtui.services.stdio import fd2_to_log, is_terminal
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_extra_commands(sub) -> None:
     """Commands that live in their own modules (playback, diagnostics)."""
     try:
-        from sadtui import cli_playback
+        from sadtui.cli import play as cli_playback
     except ImportError:  # pragma: no cover - only while developing
         return
     cli_playback.register(sub, _playlist_option, _parse_rank)
@@ -192,7 +192,7 @@ def _check_mpv_options(options: Sequence[str]) -> None:
     Loads libmpv (~0.1 s), so only call it when options were given.  Without libmpv
     only the KEY=VALUE syntax is checked: the TUI still opens for reading and says
     how to install libmpv."""
-    from sadtui import paths
+    from sadtui.model import paths
     from sadtui.services.player import PlayerError, validate_mpv_options
 
     try:
@@ -211,7 +211,7 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
         raise UsageError(
             "the TUI needs a terminal; for scripts use 'sadtui list', 'show', 'faq' or 'play'"
         )
-    from sadtui.app import run_app
+    from sadtui.tui.app import run_app
 
     return run_app(playlist, mpv_options=args.mpv_option or [])
 

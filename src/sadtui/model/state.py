@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sadtui.paths import write_atomic
+from sadtui.model.paths import write_atomic
 
 VERSION = 1
 PANELS = ("faq", "about")

@@ -142,8 +142,8 @@ def default_playlist_path() -> Path:
     # Beside the package (a wheel install), then <repo>/data (editable installs and
     # a plain source checkout): plain path checks, so start-up never has to import
     # importlib.resources.  Anything else (a zipped package...) asks importlib.
-    here = Path(__file__).parent
-    for candidate in (here / "data" / DEFAULT_PLAYLIST_NAME, here.parents[1] / "data" / DEFAULT_PLAYLIST_NAME):
+    package = Path(__file__).parents[1]  # src/sadtui (this file is in sadtui/model)
+    for candidate in (package / "data" / DEFAULT_PLAYLIST_NAME, package.parents[1] / "data" / DEFAULT_PLAYLIST_NAME):
         if candidate.is_file():
             return candidate
     try:
@@ -154,7 +154,7 @@ def default_playlist_path() -> Path:
             return Path(str(shipped))
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
         pass
-    return here.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
+    return package.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
 
 
 def shown_name(text: str) -> str:
@@ -345,7 +345,7 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
         raise PlaylistError(f"{name}: the file is empty")
     cache = None
     if len(raw) >= CACHE_MIN_BYTES:  # big: look for it in the parse cache
-        from sadtui import playlist_cache as cache
+        from sadtui.model import playlist_cache as cache
 
         key = cache.key(raw)
         if (cached := cache.load(key, name)) is not None:

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from sadtui.keymap import BUILTIN_KEYS, GROUPS, KEYS
-from sadtui.widgets.panes import ScrollPane
+from sadtui.tui.keymap import BUILTIN_KEYS, GROUPS, KEYS
+from sadtui.tui.widgets.panes import ScrollPane
 
 SCOPE_NOTE = {
     "Moving": "in the song list",

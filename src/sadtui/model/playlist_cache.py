@@ -1,4 +1,4 @@
-"""The parse cache for large playlists (used by :func:`sadtui.playlist.load_playlist`).
+"""The parse cache for large playlists (used by :func:`sadtui.model.playlist.load_playlist`).
 
 tomllib needs about 0.3 s for a 10,000-song file, so the validated contents of a
 large playlist are kept in the cache directory (``<cache>/playlists/``), keyed by
@@ -15,8 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from sadtui import playlist as playlist_module
-from sadtui.playlist import FaqEntry, Playlist, _new_song
+from sadtui.model import playlist as playlist_module
+from sadtui.model.playlist import FaqEntry, Playlist, _new_song
 
 KEEP = 8  # entries kept, most recently used first
 FORMAT = 1
@@ -35,7 +35,7 @@ def key(raw: bytes) -> str:
 
 
 def folder() -> Path:
-    from sadtui import paths
+    from sadtui.model import paths
 
     return paths.cache_dir() / "playlists"
 
@@ -76,7 +76,7 @@ def store(key: str, playlist: Playlist) -> None:
             (key, playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)
         )
         where = folder()
-        from sadtui.paths import write_atomic
+        from sadtui.model.paths import write_atomic
 
         write_atomic(where / f"{key}.bin", hashlib.sha1(payload).digest() + payload)
         entries = sorted(where.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
