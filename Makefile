@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.sadtui-installed
 SUDO_HINT = sudo apt-get install -y
 
-.PHONY: setup run test bench system-deps clean
+.PHONY: setup run test test-fast lint bench system-deps clean
 
 setup: system-deps $(STAMP)
 	@# Byte-compile our sources: start-up should not pay for compiling them
@@ -44,6 +44,15 @@ run: setup
 test:
 	@$(MAKE) --no-print-directory setup WITH_TMUX=1
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Units and Pilot tests only: no real playback, no tmux (a minute or less).
+test-fast:
+	@$(MAKE) --no-print-directory setup
+	$(PY) -m pytest -m "unit or tui" $(PYTEST_ARGS)
+
+lint:
+	@$(MAKE) --no-print-directory setup
+	$(PY) -m ruff check src tests bench
 
 bench:
 	@$(MAKE) --no-print-directory setup WITH_TMUX=1 WITH_MPV_CLI=1

@@ -268,9 +268,9 @@ def _raw_mpv_ttfa(url: str, runs: int) -> list[float]:
 
 
 def bench_in_app(runs: int) -> list[Figure]:
-    from sadtui.tui.app import SadtuiApp
     from sadtui.model.playlist import load_playlist
     from sadtui.services.engine import PlaybackEngine
+    from sadtui.tui.app import SadtuiApp
 
     tmp = tmpdir()
     for key, value in bench_env(tmp).items():
@@ -495,9 +495,9 @@ def bench_memory(runs: int) -> list[Figure]:
 
 def _cycles_growth(server, tmp: Path, cycles: int = 200) -> Figure:
     """RSS of this process before and after 200 play/next/stop cycles in the TUI (real engine)."""
-    from sadtui.tui.app import SadtuiApp
     from sadtui.model.playlist import load_playlist
     from sadtui.services.engine import PlaybackEngine
+    from sadtui.tui.app import SadtuiApp
 
     playlist = load_playlist(write_playlist(tmp / "cycle.toml", 5, url_for=lambda r: server.url("/long.wav")))
     clock = _AudioClock()

@@ -29,9 +29,10 @@ import sys
 import threading
 import time
 import wave
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pytest
 
@@ -310,7 +311,7 @@ class EventLog:
     """A notify callback that keeps every engine event; wait for one with a timeout."""
 
     def __init__(self) -> None:
-        self.queue: "queue.Queue[Any]" = queue.Queue()
+        self.queue: queue.Queue[Any] = queue.Queue()
         self.seen: list[Any] = []
 
     def __call__(self, event: Any) -> None:

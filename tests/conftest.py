@@ -21,3 +21,30 @@ def isolated_xdg(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(var, str(path))
     monkeypatch.setenv("NO_COLOR", "1")
     return base
+
+
+# Markers: a module says what it is with `pytestmark = pytest.mark.<kind>`; modules that
+# don't are filed here by name.  `make test-fast` runs `unit` and `tui` only.
+_KIND_BY_MODULE = {
+    "test_app_e2e": "e2e",
+    "test_playback_e2e": "e2e",
+    "test_tmux": "e2e",
+    "test_cli_playback": "e2e",
+    "test_no_libmpv": "e2e",
+    "test_packaging": "e2e",
+    "test_app_startup": "e2e",
+    "test_app": "tui",
+    "test_app_markup": "tui",
+    "test_app_playback": "tui",
+    "test_app_scale": "tui",
+    "test_app_state": "tui",
+    "test_snapshots": "tui",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in ("unit", "tui", "e2e")):
+            continue
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        item.add_marker(getattr(pytest.mark, _KIND_BY_MODULE.get(module, "unit")))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
-from sadtui.model.playlist import load_playlist
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown
 
+from sadtui.model.playlist import load_playlist
+from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
 from tui_helpers import engine_ready, make_app, screen_text, settle, wait_for, wait_for_text
 
 PLAYLIST = load_playlist()
@@ -429,8 +429,8 @@ async def test_tab_moves_focus_between_panes():
 
 
 async def test_reading_keys_scroll_the_focused_details_pane(tmp_path):
-    from tui_helpers import write_playlist
     from sadtui.model.playlist import load_playlist as load
+    from tui_helpers import write_playlist
 
     long = " ".join(f"word{i}" for i in range(1200))
     path = write_playlist(tmp_path / "p.toml", [{"rank": 1, "title": "Long", "description": long}])

@@ -22,9 +22,9 @@ from audio_support import (
     wait_until,
     write_playlist,
 )
-from sadtui.tui.app import SadtuiApp
 from sadtui.model.playlist import Playlist, load_playlist
 from sadtui.services.events import Order, Repeat, State
+from sadtui.tui.app import SadtuiApp
 from tui_helpers import screen_text, wait_for
 
 SIZE = (120, 36)

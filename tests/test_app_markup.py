@@ -3,9 +3,9 @@ description scrolls."""
 
 from __future__ import annotations
 
-from sadtui.model.playlist import load_playlist
 from textual.command import CommandPalette
 
+from sadtui.model.playlist import load_playlist
 from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text, write_playlist
 
 NASTY_TITLE = "[bold]Tears[/] [/]"

@@ -10,9 +10,6 @@ import time
 import pytest
 
 from fake_engine import FactoryRecorder, FakeEngine
-from sadtui.tui import app as app_module
-from sadtui.tui.app import SadtuiApp, describe_engine_error
-from sadtui.tui.messages import EnginePosition, EngineStatus, to_message
 from sadtui.model.playlist import load_playlist
 from sadtui.services.events import (
     Order,
@@ -25,8 +22,10 @@ from sadtui.services.events import (
     Status,
     StatusChanged,
 )
+from sadtui.tui import app as app_module
+from sadtui.tui.app import SadtuiApp, describe_engine_error
+from sadtui.tui.messages import EnginePosition, EngineStatus, to_message
 from sadtui.tui.widgets.now_playing import clock, progress_bar
-
 from tui_helpers import engine_ready, make_app, screen_text, wait_for, wait_for_text
 
 PLAYLIST = load_playlist()
@@ -248,8 +247,9 @@ async def test_late_position_for_another_song_is_ignored():
 
 
 async def test_events_while_help_or_palette_is_open_still_reach_the_bar():
-    from sadtui.tui.screens.help import HelpScreen
     from textual.command import CommandPalette
+
+    from sadtui.tui.screens.help import HelpScreen
 
     app, recorder = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from sadtui.model.playlist import load_playlist
-
 from tui_helpers import big_playlist, make_app, screen_text, wait_for, wait_for_text
 
 COUNT = 10_000

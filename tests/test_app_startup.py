@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sadtui.tui import app as app_module
 from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
+from sadtui.tui import app as app_module
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,12 +7,11 @@ import json
 import os
 import time
 
+from fake_engine import FactoryRecorder
 from sadtui.model import paths
-from sadtui.tui.app import SadtuiApp
 from sadtui.model.playlist import load_playlist
 from sadtui.model.state import Remembered, StateStore, playlist_key
-
-from fake_engine import FactoryRecorder
+from sadtui.tui.app import SadtuiApp
 from tui_helpers import screen_text, wait_for, wait_for_text, write_playlist
 
 PLAYLIST = load_playlist()

@@ -278,7 +278,7 @@ def test_doctor_checks_a_playlist_given_to_it(tmp_path, songs):
     bad.write_text('title = "x"\n[[songs]]\nrank = 0\ntitle = "a"\n')
     result = sadtui("--playlist", str(bad), "doctor")
     assert result.returncode == 1
-    assert f"FAIL  playlist" in result.stdout and "'rank' must be a positive integer" in result.stdout
+    assert "FAIL  playlist" in result.stdout and "'rank' must be a positive integer" in result.stdout
 
 
 def test_doctor_json():

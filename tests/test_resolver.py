@@ -22,8 +22,8 @@ from sadtui.services.resolver import (
     JS_RUNTIME_HINT,
     SEARCH_TTL,
     STREAM_TTL,
-    Resolver,
     ResolveError,
+    Resolver,
     describe_error,
     js_runtimes,
 )

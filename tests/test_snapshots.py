@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 
 from fake_engine import FactoryRecorder
-from sadtui.tui.app import SadtuiApp
 from sadtui.model.playlist import load_playlist
-
+from sadtui.tui.app import SadtuiApp
 from tui_helpers import settle, wait_for
 
 PLAYLIST = load_playlist()

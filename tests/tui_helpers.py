@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from fake_engine import FactoryRecorder, FakeEngine
-from sadtui.tui.app import SadtuiApp
 from sadtui.model.playlist import Playlist, load_playlist
+from sadtui.tui.app import SadtuiApp
 
 
 def screen_text(app) -> str:

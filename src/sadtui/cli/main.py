@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from sadtui import __version__, gcpause
 from sadtui.model.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name

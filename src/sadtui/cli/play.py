@@ -14,10 +14,11 @@ import sys
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sadtui import gcpause
 from sadtui.model.playlist import Playlist
@@ -130,8 +131,8 @@ class _ProgressLine:
 
 
 def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
-    from sadtui.model import paths
     from sadtui.cli.main import _find_song
+    from sadtui.model import paths
 
     for rank in args.ranks:
         _find_song(playlist, rank)  # UsageError (exit 2) for a rank that is not there

@@ -34,8 +34,9 @@ import queue as queue_module
 import random
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from sadtui.model.playlist import Playlist, Song

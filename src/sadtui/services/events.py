@@ -27,7 +27,7 @@ class Order(str, Enum):
     COUNTDOWN = "countdown"  # N to 1
     SHUFFLE = "shuffle"
 
-    def next(self) -> "Order":
+    def next(self) -> Order:
         members = list(Order)
         return members[(members.index(self) + 1) % len(members)]
 
@@ -37,7 +37,7 @@ class Repeat(str, Enum):
     ONE = "one"
     ALL = "all"
 
-    def next(self) -> "Repeat":
+    def next(self) -> Repeat:
         members = list(Repeat)
         return members[(members.index(self) + 1) % len(members)]
 

@@ -20,9 +20,10 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sadtui.model import paths
 from sadtui.services.resolver import host_of, host_port_of

@@ -10,9 +10,10 @@ imported before then).  The engine calls ``notify(event)`` from its own threads;
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import events
 from textual.actions import SkipAction
@@ -23,6 +24,9 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input
 
 from sadtui import gcpause
 from sadtui.model import paths
+from sadtui.model.playlist import Playlist, Song
+from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
+from sadtui.services.events import EngineEvent, State, Status
 from sadtui.tui.keymap import APP, bindings_for, palette_entries
 from sadtui.tui.messages import (
     EnginePlaybackEnded,
@@ -34,10 +38,7 @@ from sadtui.tui.messages import (
     EngineUnavailable,
     to_message,
 )
-from sadtui.model.playlist import Playlist, Song
 from sadtui.tui.rankjump import Outcome, RankJumper
-from sadtui.services.events import EngineEvent, State, Status
-from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.tui.widgets.filter_bar import FilterBar
 from sadtui.tui.widgets.focus import focus_now
 from sadtui.tui.widgets.now_playing import ACTIVE_STATES, NowPlaying

@@ -7,8 +7,8 @@ Pure logic, no timers: the app feeds digits and calls `expire()` when its timer
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from sadtui.tui.keymap import PANE, bindings_for
 from sadtui.model.playlist import Song
+from sadtui.tui.keymap import PANE, bindings_for
 
 
 class ScrollPane(VerticalScroll, inherit_bindings=False):

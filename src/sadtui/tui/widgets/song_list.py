@@ -3,7 +3,7 @@ and a marker on the song that is playing."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from textual import events
 from textual.content import Content
@@ -13,8 +13,8 @@ from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from sadtui.tui.keymap import LIST, bindings_for
 from sadtui.model.playlist import Song
+from sadtui.tui.keymap import LIST, bindings_for
 
 PLAYING_MARK = "▶ "
 NO_MARK = "  "
