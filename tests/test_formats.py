@@ -214,7 +214,7 @@ def test_export_then_import_gives_back_the_same_songs(fmt, name, tmp_path):
         (s.rank, s.title, s.artist, s.anime, s.url, s.search_terms) for s in original.songs
     ]
     if fmt == "xspf":
-        assert [s.description for s in again.songs] == [s.description for s in original.songs]
+        assert [(s.description or "").strip() for s in again.songs] == [(s.description or "").strip() for s in original.songs]
         assert again.title == original.title
 
 
