@@ -113,6 +113,9 @@ def _register_extra_commands(sub) -> None:
     except ImportError:  # pragma: no cover - only while developing
         return
     cli_playback.register(sub, _playlist_option, _parse_rank)
+    from sadtui.cli import transfer
+
+    transfer.register(sub, _playlist_option, _parse_rank)
 
 
 # ---------------------------------------------------------------- commands

@@ -26,6 +26,11 @@ def config_dir() -> Path:
     return Path(_dirs().user_config_dir)
 
 
+def data_dir() -> Path:
+    """Kept things that are not a cache: the library of lists (and, later, kept audio)."""
+    return Path(_dirs().user_data_dir)
+
+
 def log_dir() -> Path:
     return Path(_dirs().user_log_dir)
 

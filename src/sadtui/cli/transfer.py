@@ -1,0 +1,201 @@
+"""`sadtui import SOURCE` and `sadtui export`: playlists in and out of sadtui's format.
+
+Import reads M3U/M3U8, PLS, XSPF or JSPF from a file or an http(s) URL, writes a
+sadtui playlist (by default into the library of lists, under a name made from its
+title) and prints one line: "26 songs, 3 skipped (local files ...) → FILE".  The
+TOML is checked by the real loader before it is saved: anything that can't be
+imported is one line, exit 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from sadtui.model.text import safe_line, safe_text
+
+PROG = "sadtui"
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
+FETCH_TIMEOUT = 15.0
+
+
+class TransferError(Exception):
+    """One line for the person; exit 2."""
+
+
+def register(sub: Any, playlist_option: Any, parse_rank: Any) -> None:
+    p = sub.add_parser("import", help="make a sadtui playlist from an M3U, PLS, XSPF or JSPF playlist")
+    p.add_argument("source", metavar="SOURCE", help="a playlist file, or an http(s) URL of one")
+    p.add_argument("-o", "--output", metavar="FILE.toml", help="where to write it (default: the library of lists)")
+    p.set_defaults(handler=cmd_import, needs_playlist=False)
+
+    p = sub.add_parser("export", help="write the playlist as M3U, XSPF, JSON or Markdown")
+    playlist_option(p, top=False)
+    p.add_argument("ranks", nargs="*", type=parse_rank, metavar="RANK", help="only these songs, in this order")
+    p.add_argument("--format", required=True, choices=("m3u", "xspf", "json", "md"), help="the format to write")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=cmd_export)
+
+
+def lists_dir() -> Path:
+    """The library of lists: `playlists/` in the data directory."""
+    from sadtui.model import paths
+
+    return paths.data_dir() / "playlists"
+
+
+def _fail(text: str) -> int:
+    sys.stderr.write(f"{PROG}: {text}\n")
+    return 2
+
+
+# ---------------------------------------------------------------- import
+
+
+def _read_source(source: str) -> tuple[bytes, str]:
+    """The bytes of `source` (a file or an http(s) URL) and a name to tell its format by."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(source)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise TransferError(f"{safe_line(source)}: only files and http(s) URLs can be imported")
+        return _fetch(source), parts.path.rsplit("/", 1)[-1]
+    path = Path(source)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_IMPORT_BYTES + 1)
+    except IsADirectoryError:
+        raise TransferError(f"{safe_line(source)}: is a directory, not a playlist") from None
+    except OSError as exc:
+        raise TransferError(f"{safe_line(source)}: cannot read it ({exc.strerror or exc})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TransferError(f"{safe_line(source)}: too large to be a playlist (over {MAX_IMPORT_BYTES // 2**20} MB)")
+    return data, path.name
+
+
+def _fetch(url: str) -> bytes:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": f"{PROG} (playlist import)"})
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - http(s) only
+            data = response.read(MAX_IMPORT_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise TransferError(f"{safe_line(url)}: HTTP {exc.code} from the server") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TransferError(f"{safe_line(url)}: cannot fetch it ({safe_line(reason)})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TransferError(f"{safe_line(url)}: too large to be a playlist (over {MAX_IMPORT_BYTES // 2**20} MB)")
+    return data
+
+
+def slug(title: str) -> str:
+    """A file name made from a title: "Saddest Anime Songs!" → "saddest-anime-songs"."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:60].strip("-") or "playlist"
+
+
+def _free_name(directory: Path, stem: str) -> Path:
+    candidate = directory / f"{stem}.toml"
+    number = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{number}.toml"
+        number += 1
+    return candidate
+
+
+def _summary(imported: Any, songs: int, faq: int, target: Path) -> str:
+    parts = [f"{songs} song" + ("" if songs == 1 else "s")]
+    if faq:
+        parts.append(f"{faq} question" + ("" if faq == 1 else "s"))
+    if imported.intro:
+        parts.append("intro")
+    if imported.outro:
+        parts.append("closing word")
+    for reason, count in imported.skipped.items():
+        parts.append(f"{count} skipped ({reason})")
+    return ", ".join(parts) + f" → {safe_text(str(target))}"
+
+
+def import_source(source: str, output: str | None) -> tuple[str, Path]:
+    """Import `source`; returns the summary line and where the playlist was written."""
+    from sadtui.model import paths
+    from sadtui.model.formats import FormatError, to_toml
+    from sadtui.model.formats.playlists import parse_playlist
+    from sadtui.model.playlist import PlaylistError, load_playlist
+
+    data, name = _read_source(source)
+    if not data.strip():
+        raise TransferError(f"{safe_line(source)}: is empty")
+    try:
+        imported = parse_playlist(data, name)
+    except FormatError as exc:
+        raise TransferError(f"{safe_line(source)}: {exc}") from None
+    if imported is None:
+        raise TransferError(f"{safe_line(source)}: not a playlist sadtui can read (M3U, PLS, XSPF or JSPF)")
+    if not imported.entries:
+        skipped = "; ".join(f"{count} {reason}" for reason, count in imported.skipped.items())
+        raise TransferError(f"{safe_line(source)}: no song to import" + (f" (skipped: {skipped})" if skipped else ""))
+    if not imported.title:
+        stem = Path(name).stem if name else ""
+        imported.title = safe_line(stem.replace("_", " ").replace("-", " ")).strip() or "Imported playlist"
+    if imported.source is None and re.match(r"^https?://", source, re.I):
+        imported.source = source
+    text = to_toml(imported)
+    target = Path(output) if output else _free_name(lists_dir(), slug(imported.title))
+    if target.is_dir():
+        raise TransferError(f"{safe_line(str(target))}: is a directory")
+    # The loader is the judge: check what would be written before writing it.
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sadtui-import-") as tmp:
+        check = Path(tmp) / (target.name or "playlist.toml")
+        check.write_text(text, encoding="utf-8")
+        try:
+            playlist = load_playlist(check)
+        except PlaylistError as exc:  # a bug of ours: say it plainly, write nothing
+            raise TransferError(f"{safe_line(source)}: the imported list does not load ({exc})") from None
+    try:
+        paths.write_atomic(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise TransferError(f"{safe_line(str(target))}: cannot write it ({exc.strerror or exc})") from None
+    return _summary(imported, len(playlist.songs), len(playlist.faq), target), target
+
+
+def cmd_import(args: argparse.Namespace, playlist: Any) -> int:
+    try:
+        line, _target = import_source(args.source, args.output)
+    except TransferError as exc:
+        return _fail(str(exc))
+    print(line)
+    return 0
+
+
+# ---------------------------------------------------------------- export
+
+
+def cmd_export(args: argparse.Namespace, playlist: Any) -> int:
+    from sadtui.model.formats.export import export
+
+    missing = [rank for rank in args.ranks if playlist.song(rank) is None]
+    if missing:
+        return _fail(f"no song with rank {missing[0]} in {safe_line(playlist.path or playlist.title)}")
+    text = export(playlist, args.format, args.ranks)
+    if args.output:
+        from sadtui.model import paths
+
+        try:
+            paths.write_atomic(Path(args.output), text.encode("utf-8"))
+        except OSError as exc:
+            return _fail(f"{safe_line(args.output)}: cannot write it ({exc.strerror or exc})")
+        return 0
+    sys.stdout.write(text)
+    return 0
