@@ -67,9 +67,9 @@ def test_import_a_file_into_the_library_of_lists_then_play_it_by_list(tmp_path):
 def test_import_from_an_http_url_with_output(served, tmp_path):
     routes, base = served
     routes["/mine.xspf"] = (200, (
-        '<?xml version="1.0"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><title>X</title><trackList>'
-        "<track><location>http://127.0.0.1/a.mp3</location><title>A</title><creator>B</creator></track>"
-        "</trackList></playlist>").encode())
+        b'<?xml version="1.0"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><title>X</title><trackList>'
+        b"<track><location>http://127.0.0.1/a.mp3</location><title>A</title><creator>B</creator></track>"
+        b"</trackList></playlist>"))
     out = tmp_path / "x.toml"
     result = run("import", f"{base}/mine.xspf", "-o", str(out))
     assert result.returncode == 0, result.stderr
