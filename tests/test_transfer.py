@@ -79,7 +79,7 @@ def test_import_from_an_http_url_with_output(served, tmp_path):
 @pytest.mark.parametrize(("name", "body", "problem"), [
     ("empty.m3u", b"", "is empty"),
     ("binary.bin", b"\x00\x01\x02\xff" * 100, "binary"),
-    ("notes.txt", b"Just words, nothing numbered.\n", "not a playlist sadtui can read"),
+    ("notes.txt", b"Just words, nothing numbered.\n", "nothing numbered in it: not a ranked list"),
     ("local.m3u", b"#EXTM3U\n/a.mp3\n/b.mp3\n", "no song to import (skipped: 2 local files"),
     ("bomb.xspf", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa"><!ENTITY b "&a;&a;">]>'
      b'<playlist version="1" xmlns="http://xspf.org/ns/0/"><title>&b;</title><trackList/></playlist>', "refused"),
@@ -130,3 +130,33 @@ def test_export_bad_rank_is_exit_2():
     assert result.returncode == 2 and "no song with rank 99" in result.stderr
     result = run("export", "--format", "wav")
     assert result.returncode == 2
+
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "saddest-anime-songs-article.txt"
+
+
+def test_the_ranked_article_imports_with_its_summary_line(tmp_path):
+    if not SEED.is_file():
+        pytest.skip("the article is not beside this checkout")
+    result = run("import", str(SEED))
+    target = _lists_dir() / "top-heart-touching-saddest-anime-songs-that-will-make-you.toml"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"26 songs, 7 questions, intro, closing word → {target}"
+
+
+def test_lists_shows_the_default_list_and_the_imported_ones(tmp_path):
+    import json
+
+    source = tmp_path / "rain.m3u"
+    source.write_text(M3U)
+    assert run("import", str(source)).returncode == 0
+    (_lists_dir() / "broken.toml").write_text("title = 3\n")
+    result = run("lists", "--json")
+    assert result.returncode == 0
+    rows = json.loads(result.stdout)
+    assert [r["title"] for r in rows] == ["Saddest Anime Songs That Will Make You Cry, Ranked", "Rainy Day Songs"]
+    assert rows[1] == {"file": str(_lists_dir() / "rainy-day-songs.toml"), "title": "Rainy Day Songs", "songs": 1,
+                       "source": None}
+    assert result.stderr.count("\n") == 1 and "broken.toml" in result.stderr
+    text = run("lists")
+    assert "Rainy Day Songs  ·  1 song\n" in text.stdout

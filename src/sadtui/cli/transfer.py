@@ -28,10 +28,14 @@ class TransferError(Exception):
 
 
 def register(sub: Any, playlist_option: Any, parse_rank: Any) -> None:
-    p = sub.add_parser("import", help="make a sadtui playlist from an M3U, PLS, XSPF or JSPF playlist")
-    p.add_argument("source", metavar="SOURCE", help="a playlist file, or an http(s) URL of one")
+    p = sub.add_parser("import", help="make a sadtui playlist from a ranked-list article or an M3U, PLS, XSPF, JSPF or online playlist")
+    p.add_argument("source", metavar="SOURCE", help="a file (HTML, Markdown, text, M3U, PLS, XSPF, JSPF) or an http(s) URL")
     p.add_argument("-o", "--output", metavar="FILE.toml", help="where to write it (default: the library of lists)")
     p.set_defaults(handler=cmd_import, needs_playlist=False)
+
+    p = sub.add_parser("lists", help="the library of lists: file, title, songs, source")
+    p.add_argument("--json", action="store_true", help="print a JSON array instead")
+    p.set_defaults(handler=cmd_lists, needs_playlist=False)
 
     p = sub.add_parser("export", help="write the playlist as M3U, XSPF, JSON or Markdown")
     playlist_option(p, top=False)
@@ -99,8 +103,12 @@ def _fetch(url: str) -> bytes:
 def slug(title: str) -> str:
     """A file name made from a title: "Saddest Anime Songs!" → "saddest-anime-songs"."""
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words)[:60].strip("-") or "playlist"
+    out = ""
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):
+        if len(out) + len(word) + 1 > 60:
+            break  # whole words only
+        out = f"{out}-{word}" if out else word
+    return out or "playlist"
 
 
 def _free_name(directory: Path, stem: str) -> Path:
@@ -125,27 +133,47 @@ def _summary(imported: Any, songs: int, faq: int, target: Path) -> str:
     return ", ".join(parts) + f" → {safe_text(str(target))}"
 
 
+def _parse_source(source: str) -> Any:
+    """`source` read as a playlist file, a ranked-list article, or a playlist yt-dlp knows."""
+    from sadtui.model.formats import FormatError
+    from sadtui.model.formats.article import parse_article
+    from sadtui.model.formats.playlists import parse_playlist
+
+    is_url = bool(re.match(r"^https?://", source, re.I))
+    try:
+        if is_url:
+            from sadtui.services.playlist_import import flat_playlist, has_own_extractor
+
+            if has_own_extractor(source):  # YouTube and the like: their pages need yt-dlp
+                return flat_playlist(source)
+        data, name = _read_source(source)
+        if not data.strip():
+            raise TransferError(f"{safe_line(source)}: is empty")
+        imported = parse_playlist(data, name)
+        if imported is not None:
+            return imported
+        try:
+            return parse_article(data, name, source if is_url else None)
+        except FormatError:
+            if not is_url:
+                raise
+            return flat_playlist(source)  # a page yt-dlp reads as a playlist (several media)
+    except FormatError as exc:
+        raise TransferError(f"{safe_line(source)}: {exc}") from None
+
+
 def import_source(source: str, output: str | None) -> tuple[str, Path]:
     """Import `source`; returns the summary line and where the playlist was written."""
     from sadtui.model import paths
-    from sadtui.model.formats import FormatError, to_toml
-    from sadtui.model.formats.playlists import parse_playlist
+    from sadtui.model.formats import to_toml
     from sadtui.model.playlist import PlaylistError, load_playlist
 
-    data, name = _read_source(source)
-    if not data.strip():
-        raise TransferError(f"{safe_line(source)}: is empty")
-    try:
-        imported = parse_playlist(data, name)
-    except FormatError as exc:
-        raise TransferError(f"{safe_line(source)}: {exc}") from None
-    if imported is None:
-        raise TransferError(f"{safe_line(source)}: not a playlist sadtui can read (M3U, PLS, XSPF or JSPF)")
+    imported = _parse_source(source)
     if not imported.entries:
         skipped = "; ".join(f"{count} {reason}" for reason, count in imported.skipped.items())
         raise TransferError(f"{safe_line(source)}: no song to import" + (f" (skipped: {skipped})" if skipped else ""))
     if not imported.title:
-        stem = Path(name).stem if name else ""
+        stem = Path(source.rstrip("/").rsplit("/", 1)[-1]).stem
         imported.title = safe_line(stem.replace("_", " ").replace("-", " ")).strip() or "Imported playlist"
     if imported.source is None and re.match(r"^https?://", source, re.I):
         imported.source = source
@@ -176,6 +204,50 @@ def cmd_import(args: argparse.Namespace, playlist: Any) -> int:
     except TransferError as exc:
         return _fail(str(exc))
     print(line)
+    return 0
+
+
+# ---------------------------------------------------------------- the library of lists
+
+
+def library_of_lists() -> tuple[list[dict[str, Any]], list[str]]:
+    """Every list in the library (the default playlist first) and one line per file that
+    does not load."""
+    from sadtui.model.playlist import PlaylistError, default_playlist_path, load_playlist
+
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    directory = lists_dir()
+    files = [default_playlist_path()]
+    try:
+        files += sorted(p for p in directory.iterdir() if p.suffix == ".toml" and p.is_file())
+    except OSError:
+        pass  # no library yet: only the default list
+    for path in files:
+        try:
+            playlist = load_playlist(path)
+        except PlaylistError as exc:
+            problems.append(str(exc))
+            continue
+        rows.append({"file": str(path), "title": playlist.title, "songs": len(playlist.songs),
+                     "source": playlist.source})
+    return rows, problems
+
+
+def cmd_lists(args: argparse.Namespace, playlist: Any) -> int:
+    rows, problems = library_of_lists()
+    for problem in problems:
+        sys.stderr.write(f"{PROG}: {problem}\n")
+    if args.json:
+        import json
+
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for row in rows:
+        source = f"  ({safe_line(row['source'])})" if row["source"] else ""
+        count = f"{row['songs']} song" + ("" if row["songs"] == 1 else "s")
+        print(f"{safe_line(row['title'])}  ·  {count}{source}\n    {safe_text(row['file'])}")
     return 0
 
 

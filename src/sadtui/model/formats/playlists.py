@@ -32,7 +32,7 @@ def _title_from_location(location: str) -> str | None:
     return clean(stem.replace("_", " "))
 
 
-def _add(imported: Imported, *, location: str | None, title: Any = None, artist: Any = None,
+def add_entry(imported: Imported, *, location: str | None, title: Any = None, artist: Any = None,
          anime: Any = None, description: Any = None) -> None:
     """One entry from a playlist: checked, cleaned, or counted as skipped."""
     location = (location or "").strip() or None
@@ -108,7 +108,7 @@ def parse_m3u(text: str) -> Imported:
             elif upper.startswith("#EXTART:"):
                 pending["artist"] = line.split(":", 1)[1]
             continue
-        _add(imported, location=line, **pending)
+        add_entry(imported, location=line, **pending)
         pending = {}
     return imported
 
@@ -132,7 +132,7 @@ def parse_pls(text: str) -> Imported:
     numbers = sorted({int(m.group(1)) for key in items if (m := re.fullmatch(r"file(\d{1,9})", key))})
     imported = Imported()
     for number in numbers:
-        _add(imported, location=items.get(f"file{number}"), title=items.get(f"title{number}"))
+        add_entry(imported, location=items.get(f"file{number}"), title=items.get(f"title{number}"))
     return imported
 
 
@@ -168,7 +168,7 @@ def parse_xspf(data: bytes) -> Imported:
         # The first web location if there is one (a player renders only one of them).
         location = next((loc for loc in locations if loc.lower().startswith(("http://", "https://"))),
                         locations[0] if locations else None)
-        _add(imported, location=location, title=_text_of(track, "title"), artist=_text_of(track, "creator"),
+        add_entry(imported, location=location, title=_text_of(track, "title"), artist=_text_of(track, "creator"),
              anime=_text_of(track, "album"), description=_text_of(track, "annotation"))
     return imported
 
@@ -198,7 +198,7 @@ def parse_jspf(text: str) -> Imported:
         locations = [loc for loc in locations or [] if isinstance(loc, str) and loc.strip()] if isinstance(locations, list) else []
         location = next((loc for loc in locations if loc.lower().startswith(("http://", "https://"))),
                         locations[0] if locations else None)
-        _add(imported, location=location, title=track.get("title"), artist=track.get("creator"),
+        add_entry(imported, location=location, title=track.get("title"), artist=track.get("creator"),
              anime=track.get("album"), description=track.get("annotation"))
     return imported
 
