@@ -15,11 +15,15 @@ setup: system-deps $(STAMP)
 	@# (some machines set PYTHONDONTWRITEBYTECODE, so Python never caches them itself).
 	@$(PY) -m compileall -q src/sadtui bench >/dev/null
 
-# libmpv (Debian: libmpv2) is a system library; tmux is used by the real-terminal test.
+# libmpv (Debian: libmpv2) is a system library; tmux (the real-terminal tests), dbus-daemon,
+# dbus-bin and playerctl (the MPRIS tests: a private session bus and the real client) are for `make test`.
 system-deps:
 	@missing=""; \
 	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libmpv\.so'; then missing="$$missing libmpv2"; fi; \
 	if [ -n "$(WITH_TMUX)" ] && ! command -v tmux >/dev/null 2>&1; then missing="$$missing tmux"; fi; \
+	if [ -n "$(WITH_TMUX)" ] && ! command -v dbus-daemon >/dev/null 2>&1; then missing="$$missing dbus-daemon"; fi; \
+	if [ -n "$(WITH_TMUX)" ] && ! command -v dbus-monitor >/dev/null 2>&1; then missing="$$missing dbus-bin"; fi; \
+	if [ -n "$(WITH_TMUX)" ] && ! command -v playerctl >/dev/null 2>&1; then missing="$$missing playerctl"; fi; \
 	if [ -n "$(WITH_MPV_CLI)" ] && ! command -v mpv >/dev/null 2>&1; then missing="$$missing mpv"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
