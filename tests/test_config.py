@@ -1,0 +1,83 @@
+"""config.toml: defaults, checks, one line per problem."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from sadtui.model.config import DEFAULT_TEXT, Config, ConfigError, load_config
+
+pytestmark = pytest.mark.unit
+
+ACTIONS = {
+    "next": ("app", ("n",)),
+    "previous": ("app", ("p",)),
+    "toggle_pause": ("app", ("space",)),
+    "cursor_down": ("list", ("down", "j")),
+}
+
+
+def write(tmp_path, text):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_is_the_defaults(tmp_path):
+    config = load_config(tmp_path / "nope.toml")
+    assert config == Config(path=tmp_path / "nope.toml")
+
+
+def test_the_commented_default_is_valid_and_all_comments():
+    assert tomllib.loads(DEFAULT_TEXT) == {}
+    for key in ("theme", "playlist", "resume", "mpv_options", "[keys]"):
+        assert key in DEFAULT_TEXT
+
+
+def test_a_full_config(tmp_path):
+    path = write(tmp_path, 'theme = "sadtui-light"\nplaylist = "rain"\nresume = true\n'
+                           'mpv_options = ["ao=pulse", "volume=70"]\n[keys]\nnext = ["ctrl+right", "n"]\n'
+                           'toggle_pause = "k"\n')
+    config = load_config(path, actions=ACTIONS)
+    assert config.theme == "sadtui-light" and config.playlist == "rain" and config.resume is True
+    assert config.mpv_options == ("ao=pulse", "volume=70")
+    assert config.keys == {"next": ("ctrl+right", "n"), "toggle_pause": ("k",)}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('them = "x"\n', "config.toml: them: unknown setting (did you mean 'theme'?)"),
+    ("resume = 1\n", "config.toml: resume: must be true or false, not an integer"),
+    ('theme = ""\n', "config.toml: theme: must be a non-empty string, not a string"),
+    ('mpv_options = "ao=pulse"\n', 'config.toml: mpv_options: must be an array of "KEY=VALUE" strings'),
+    ('mpv_options = ["novalue"]\n', "config.toml: mpv_options: 'novalue' is not KEY=VALUE"),
+    ('[keys]\nnxt = "x"\n', "config.toml: keys.nxt: no such action (did you mean 'next'?)"),
+    ('[keys]\nnext = "not a key"\n', "config.toml: keys.next: 'not a key' is not a key name"),
+    ('[keys]\nnext = "p"\n', "config.toml: keys.next: 'p' is already the key of 'previous'"),
+    ('[keys]\nnext = "x"\nprevious = "x"\n', "config.toml: keys.previous: 'x' is already the key of 'next'"),
+    ("keys = 3\n", "config.toml: keys: must be a table ([keys]), not an integer"),
+    ("theme = \n", "config.toml: not valid TOML"),
+    ('x = "\u202e"\n', "config.toml: x: unknown setting"),
+])
+def test_every_problem_is_one_line_naming_the_file_and_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, actions=ACTIONS)
+    shown = str(info.value)
+    assert "\n" not in shown
+    assert shown.startswith(str(tmp_path))
+    assert message in shown
+
+
+def test_the_same_key_in_two_scopes_is_fine(tmp_path):
+    path = write(tmp_path, '[keys]\nnext = "j"\n')  # "j" moves down in the list, a different scope
+    assert load_config(path, actions=ACTIONS).keys == {"next": ("j",)}
+
+
+def test_binary_and_directories_are_one_line(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path)
