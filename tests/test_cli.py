@@ -338,3 +338,24 @@ def test_exit_codes_are_defined_once():
             text = file.read_text()
             assert "EXIT_OK =" not in text and "return 130" not in text, file
             assert "apt-get" not in text, file  # the install hint comes from the player
+
+
+def test_doctor_details_from_outside_are_escaped(monkeypatch, capsys, log_closed):
+    from sadtui.cli import doctor
+    from sadtui.cli import main as cli
+
+    hostile = doctor.Check("yt-dlp", False, "yt-dlp \x1b]0;pwned\x07\u202e1.0\nsecond line", "run \x1b[2J")
+    monkeypatch.setattr(doctor, "run_checks", lambda online, playlist: doctor.Report([hostile]))
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "yt-dlp \\x1b]0;pwned\\x07\\u202e1.0" in out and "second line" not in out
+    assert "fix: run \\x1b[2J" in out
+
+
+def test_the_libmpv_install_hint_comes_from_the_player():
+    from sadtui.cli.doctor import libmpv_install_command
+    from sadtui.services.player import LIBMPV_HINT
+
+    assert libmpv_install_command() == "sudo apt-get install libmpv2"
+    assert libmpv_install_command() in LIBMPV_HINT
