@@ -162,6 +162,9 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
 
     from sadtui.services.events import PlaybackEnded, PositionChanged, SongFailed, StatusChanged
 
+    # The launcher's collector pause does not shorten `play` (measured: 957 ms with it,
+    # 938 ms without, `play 1` with ao=null length=0.5, medians of 9): collect as usual.
+    gcpause.resume()
     err = sys.stderr
     events: queue.Queue[Any] = queue.Queue()
     engine = None
@@ -193,8 +196,6 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
                 event = events.get(timeout=0.25)
             except queue.Empty:
                 continue
-            if isinstance(event, (PositionChanged, SongFailed, PlaybackEnded)):
-                gcpause.resume()  # started (or gave up): collect as usual from now
             if isinstance(event, StatusChanged):
                 progress.draw(event.status, force=True)
             elif isinstance(event, PositionChanged):
