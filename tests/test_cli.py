@@ -209,3 +209,153 @@ def test_an_unknown_rank_in_a_long_list_says_whether_ranks_have_gaps(tmp_path):
     result = run("show", "10", "--playlist", str(path))
     assert result.returncode == 2
     assert result.stderr.strip().endswith("no song with rank 10 (ranks: 1 to 21, with gaps)")
+
+
+# ---------------------------------------------------------------- outside text, internal errors, locale
+
+
+def test_a_file_name_with_escape_sequences_is_shown_escaped(tmp_path):
+    name = tmp_path / "x\x1b]0;pwned\x07\u202egnp.toml"
+    result = run("list", "--playlist", str(name))
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+    assert result.stderr.endswith("x\\x1b]0;pwned\\x07\\u202egnp.toml: no such file\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_bidi_override_in_a_playlist_is_one_line_naming_file_entry_and_problem(tmp_path):
+    path = tmp_path / "bidi.toml"
+    path.write_text('title = "x"\n[[songs]]\nrank = 4\ntitle = "evil\u202eplay"\n', encoding="utf-8")
+    for args in (["list"], ["show", "4"], ["faq"], ["play", "4"]):
+        result = run(*args, "--playlist", str(path))
+        assert result.returncode == 2, args
+        assert result.stderr == (
+            f"sadtui: {path}: songs[1] (rank 4): 'title' contains an invisible formatting character "
+            "(U+202E); remove it\n"
+        )
+
+
+@pytest.fixture
+def log_closed():
+    from sadtui.services import logs
+
+    logs.teardown()
+    yield
+    logs.teardown()
+
+
+def test_an_internal_error_is_one_line_naming_the_log_and_the_traceback_is_in_it(
+    monkeypatch, capsys, log_closed, isolated_xdg
+):
+    from sadtui.cli import main as cli
+    from sadtui.services import logs
+
+    def broken(args, playlist):
+        raise RuntimeError("a bug \x1b[2J in sadtui")
+
+    monkeypatch.setattr(cli, "cmd_list", broken)
+    assert cli.main(["list"]) == 1
+    out, err = capsys.readouterr()
+    log_path = logs.log_file()
+    assert str(log_path).startswith(str(isolated_xdg))
+    assert err == f"sadtui: internal error (RuntimeError); details in {log_path}\n"
+    assert out == ""
+    logs.teardown()  # flushed and closed
+    text = log_path.read_text()
+    assert "Traceback (most recent call last)" in text and "in broken" in text
+    assert "RuntimeError: a bug" in text
+
+
+def test_short_commands_do_not_set_up_the_log(monkeypatch, capsys, log_closed):
+    from sadtui.cli import main as cli
+    from sadtui.services import logs
+
+    assert cli.main(["list"]) == 0
+    assert logs._handler is None and not logs.log_file().exists()
+
+
+def test_play_and_the_tui_set_lc_numeric_on_the_main_thread_before_mpv(monkeypatch, log_closed, capsys):
+    """libmpv needs LC_NUMERIC=C: set once, early, on the main thread, and never LC_ALL."""
+    import locale
+    import threading
+
+    from sadtui.cli import main as cli
+    from sadtui.services import engine as engine_module
+    from sadtui.tui import app as app_module
+
+    calls = []
+    real_setlocale = locale.setlocale
+
+    def recording_setlocale(category, value=None):
+        if value is not None:
+            calls.append((category, value, threading.current_thread() is threading.main_thread()))
+        return real_setlocale(category, value)
+
+    monkeypatch.setattr(locale, "setlocale", recording_setlocale)
+
+    class Stop(Exception):
+        pass
+
+    def engine_factory(*args, **kwargs):
+        calls.append("engine")
+        raise Stop
+
+    def run_app(*args, **kwargs):
+        calls.append("tui")
+        return 0
+
+    monkeypatch.setattr(engine_module, "PlaybackEngine", engine_factory)
+    monkeypatch.setattr(app_module, "run_app", run_app)
+    monkeypatch.setattr(cli, "is_terminal", lambda stream: True)
+    assert cli.main(["play", "1"]) == 1  # Stop is an internal error here
+    assert calls == [(locale.LC_NUMERIC, "C", True), "engine"]
+    calls.clear()
+    assert cli.main([]) == 0
+    assert calls == [(locale.LC_NUMERIC, "C", True), "tui"]
+
+
+def test_list_does_not_import_libmpv_or_logging_handlers():
+    code = (
+        "import sys\nfrom sadtui.cli.main import main\nrc = main(['list'])\n"
+        "print(rc, 'mpv' in sys.modules, 'logging.handlers' in sys.modules, 'sadtui.services.player' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stderr
+
+
+def test_exit_codes_are_defined_once():
+    from sadtui import launch
+    from sadtui.cli import common, doctor, main, play
+
+    assert (common.EXIT_OK, common.EXIT_FAILURE, common.EXIT_USAGE, common.EXIT_INTERRUPTED) == (0, 1, 2, 130)
+    for module in (launch, main, play, doctor):
+        for name in ("EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_INTERRUPTED"):
+            if hasattr(module, name):
+                assert getattr(module, name) is getattr(common, name)
+    src = Path(launch.__file__).parent
+    for file in [src / "launch.py", *sorted((src / "cli").glob("*.py"))]:
+        if file.name != "common.py":
+            text = file.read_text()
+            assert "EXIT_OK =" not in text and "return 130" not in text, file
+            assert "apt-get" not in text, file  # the install hint comes from the player
+
+
+def test_doctor_details_from_outside_are_escaped(monkeypatch, capsys, log_closed):
+    from sadtui.cli import doctor
+    from sadtui.cli import main as cli
+
+    hostile = doctor.Check("yt-dlp", False, "yt-dlp \x1b]0;pwned\x07\u202e1.0\nsecond line", "run \x1b[2J")
+    monkeypatch.setattr(doctor, "run_checks", lambda online, playlist: doctor.Report([hostile]))
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "yt-dlp \\x1b]0;pwned\\x07\\u202e1.0" in out and "second line" not in out
+    assert "fix: run \\x1b[2J" in out
+
+
+def test_the_libmpv_install_hint_comes_from_the_player():
+    from sadtui.cli.doctor import libmpv_install_command
+    from sadtui.services.player import LIBMPV_HINT
+
+    assert libmpv_install_command() == "sudo apt-get install libmpv2"
+    assert libmpv_install_command() in LIBMPV_HINT

@@ -10,7 +10,9 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -184,23 +186,106 @@ def test_ctrl_c_stops_cleanly(songs, audio_server):
     assert "Traceback" not in err and err.strip() == ""
 
 
-@pytest.mark.parametrize("delay", [0.03, 0.06, 0.1, 0.15, 0.25])
+class _ImportWatch:
+    """Reads a child's stderr as it comes, with Python's import-time report on
+    (PYTHONPROFILEIMPORTTIME): knows when the child is running sadtui's own code."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.in_sadtui = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(proc.stderr,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        launched = False
+        for line in stream:
+            self.lines.append(line)
+            # The console script imports `sadtui.launch` and calls its main(); the import
+            # report names a module once it is loaded.  Any module loaded after
+            # sadtui.launch is loaded inside launch.main()'s `try`: from there on, Ctrl-C
+            # is sadtui's to handle.  (Before that, Python itself and the console script
+            # run: a Ctrl-C there is Python's traceback, not sadtui's.)
+            if launched:
+                self.in_sadtui.set()
+            elif line.rstrip().endswith("| sadtui.launch"):
+                launched = True
+
+    def other_lines(self) -> str:
+        self._thread.join(10)
+        return "".join(line for line in self.lines if not line.startswith("import time:"))
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.25])
 def test_ctrl_c_while_starting_ends_quietly(songs, delay):
     # Imports, argument parsing and libmpv's start: Ctrl-C at any of them is exit 130, no traceback.
+    # `delay` counts from the moment sadtui's own code runs (not from the process start,
+    # which on a loaded machine could still be inside Python's start-up).
     proc = subprocess.Popen(
         [str(SADTUI), "play", "4", "--playlist", str(songs), "--mpv-option", "ao=null"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
     )
     try:
+        watch = _ImportWatch(proc)
+        assert watch.in_sadtui.wait(30), "sadtui's code never started"
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        proc.wait(timeout=15)
+        err = watch.other_lines()
     finally:
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in err, err
     assert proc.returncode == 130, (proc.returncode, err)
     assert err == ""  # not a terminal: not even a line break
+
+
+# An HTTP reason phrase with a terminal escape sequence: OSC sets the window title,
+# BEL ends it, CSI 2J wipes the screen.
+HOSTILE_REASON = "\x1b]0;pwned\x07\x1b[2J"
+
+
+@pytest.fixture
+def hostile_server():
+    """A loopback server whose every answer is `HTTP/1.1 300 <HOSTILE_REASON>`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # quiet
+            pass
+
+        def do_GET(self):
+            self.send_response(300, HOSTILE_REASON)  # written as it is (latin-1)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_hostile_reason_phrase_reaches_stderr_as_visible_escapes(tmp_path, hostile_server):
+    port = hostile_server.server_address[1]
+    playlist = write_playlist(tmp_path / "evil.toml", [("Evil", f"http://127.0.0.1:{port}/song")])
+    result = subprocess.run(
+        [str(SADTUI), "play", "1", "--playlist", str(playlist), "--mpv-option", "ao=null"],
+        capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    err = result.stderr.decode("utf-8")
+    assert "\x1b" not in err and "\x07" not in err, repr(err)
+    assert err.startswith('sadtui: song 1 "Evil": ') and err.count("\n") == 1, repr(err)
+    # yt-dlp's message names the reason: it shows, as visible escapes (or not at all).
+    assert "pwned" not in err or "\\x1b]0;pwned\\x07\\x1b[2J" in err, repr(err)
 
 
 def test_fit_cuts_by_terminal_cells():

@@ -182,8 +182,19 @@ BAD_CASES = [
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\ndescription = "d\\u001b[2J"\n',
      "'description' contains a control character (U+001B)"),
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\ndescription = "d\\re"\n', "'description' contains a line break (U+000D)"),
-    ('title = "x\\u0085"\n' + GOOD_SONG, "top level: 'title' contains a control character (U+0085)"),
+    ('title = "x\\u0085"\n' + GOOD_SONG, "top level: 'title' contains a line break (U+0085)"),
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h/a\\n.wav"\n', "'url' contains a line break (U+000A)"),
+    # Format characters reorder or hide what is shown (bidi overrides, isolates, zero width).
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "abc\u202etxt.exe"\n',
+     "songs[1] (rank 1): 'title' contains an invisible formatting character (U+202E); remove it"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nartist = "b\u2066c"\n',
+     "songs[1] (rank 1): 'artist' contains an invisible formatting character (U+2066)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\ndescription = "line\\nnext\\u200b"\n',
+     "'description' contains an invisible formatting character (U+200B)"),
+    ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\n[[faq]]\nquestion = "q\u2067"\nanswer = "a"\n',
+     "faq[1]: 'question' contains an invisible formatting character (U+2067)"),
+    ('title = "x\u2028y"\n' + GOOD_SONG, "top level: 'title' contains a line break (U+2028)"),
+    ('title = "x"\nintro = "p\ue000"\n' + GOOD_SONG, "'intro' contains a character that cannot be shown (U+E000)"),
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h/a b.wav"\n', "'url' must not contain spaces"),
     ('title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\nurl = "http://h:99999/a.wav"\n', "'url' must be an http(s) URL"),
     ('title = "x"\n[[songs]]\nrank = 99999999999999999999\ntitle = "a"\n', "'rank' is too large"),
@@ -252,3 +263,9 @@ def test_count_text_says_song_or_songs():
     assert parse_playlist(songs(1), "one").count_text == "1 song"
     assert parse_playlist(songs(26), "many").count_text == "26 songs"
     assert parse_playlist(songs(1200), "lots").count_text == "1,200 songs"
+
+
+def test_descriptions_keep_line_breaks_and_tabs(tmp_path):
+    playlist = load_playlist(write(tmp_path, 'title = "x"\n[[songs]]\nrank = 1\ntitle = "a"\n'
+                                   'description = "one\\ntwo\\tthree"\n'))
+    assert playlist.songs[0].description == "one\ntwo\tthree"

@@ -2,18 +2,21 @@
 
 Start-up allocates tens of thousands of long-lived objects (Textual's modules,
 the stylesheet, the widgets, the songs).  Each allocation burst triggers the
-cyclic collector, which walks every object already alive: about 30 ms before
-the first paint here, half of it in one full collection.  None of it frees
+cyclic collector, which walks every object already alive; none of it frees
 anything, since everything allocated so far is still in use.
 
-``pause()`` turns the collector off at the start of ``sadtui``'s ``main``;
-``resume()`` turns it back on: for the TUI after the first paint, for
-``sadtui play`` once the first song sounds (or fails), for the short commands
-when ``main`` returns.  ``freeze=True`` moves the start-up objects to the
-permanent generation, so later collections never walk them again.
+Only the launcher (:mod:`sadtui.launch`) calls ``pause()``, first thing, and
+``resume()`` when ``main`` returns; the TUI resumes earlier, after its first
+paint, and ``sadtui play`` as it starts (the pause does not shorten it).
 Reference counting still frees everything that is not in a cycle meanwhile.
 Only a pause that this module made is ever resumed: if the collector was off
 already (an embedding program's choice), it stays off.
+
+Measured (2026-12-02, the 2-core bench machine under load, `first_paint` of
+bench/run.py, 11 interleaved runs each): first paint of the default list 418 ms
+with the pause, 508 ms without (medians); ``sadtui play 1`` 957 ms with it,
+938 ms without (no gain).  ``freeze=True`` (``gc.freeze()``) is
+the TUI's call; ``sadtui play`` does not freeze: no figure showed it helps.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Command-line entry point: `sadtui [--playlist FILE] [COMMAND ...]`.
 
 Without a command the TUI starts.  Every user mistake ends with one line on
-stderr (``sadtui: ...``) and exit status 2, never a traceback.
-The playback commands (``play``, ``doctor``) live in :mod:`sadtui.cli.play`.
+stderr (``sadtui: ...``) and exit status 2, never a traceback; an unexpected
+error is one line naming sadtui's log, where its traceback goes (exit 1).
+``play`` lives in :mod:`sadtui.cli.play`, ``doctor`` in :mod:`sadtui.cli.doctor`;
+what they share (exit codes, ranks, song lookup) in :mod:`sadtui.cli.common`.
+Text from outside (playlist fields, file names) is escaped before it is shown.
 """
 
 from __future__ import annotations
@@ -13,24 +16,27 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from sadtui import __version__, gcpause
-from sadtui.model.playlist import Playlist, PlaylistError, Song, load_playlist, shown_name
+from sadtui import __version__
+from sadtui.cli import doctor, play, transfer
+from sadtui.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    find_song,
+    numeric_locale_c,
+    parse_rank,
+)
+from sadtui.model.playlist import Playlist, PlaylistError, load_playlist
+from sadtui.model.text import safe_line, safe_text
 from sadtui.services.stdio import fd2_to_log, is_terminal
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-
-PROG = "sadtui"
-
-
-class UsageError(Exception):
-    """A user mistake on the command line (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (try '{PROG} --help')\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {safe_line(message)} (try '{PROG} --help')\n")
 
 
 def _use_colour(stream) -> bool:
@@ -62,13 +68,6 @@ def _playlist_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
-def _parse_rank(text: str) -> int:
-    # Plain ASCII digits only: int() would also take "+3", "1_0", " 3 " and "５".
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{shown_name(text)}' is not a rank (a positive whole number)")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -93,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print one song with its description")
     _playlist_option(p, top=False)
-    p.add_argument("rank", type=_parse_rank, help="the song's rank")
+    p.add_argument("rank", type=parse_rank, help="the song's rank")
     p.add_argument("--json", action="store_true", help="print a JSON object instead")
     p.set_defaults(handler=cmd_show)
 
@@ -102,23 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array instead")
     p.set_defaults(handler=cmd_faq)
 
-    _register_extra_commands(sub)
+    play.register(sub, _playlist_option)
+    doctor.register(sub, _playlist_option)
+    transfer.register(sub, _playlist_option)
     return parser
 
 
-def _register_extra_commands(sub) -> None:
-    """Commands that live in their own modules (playback, diagnostics)."""
-    try:
-        from sadtui.cli import play as cli_playback
-    except ImportError:  # pragma: no cover - only while developing
-        return
-    cli_playback.register(sub, _playlist_option, _parse_rank)
-    from sadtui.cli import transfer
-
-    transfer.register(sub, _playlist_option, _parse_rank)
-
-
 # ---------------------------------------------------------------- commands
+# The loader refuses control and format characters in playlist fields; the text is
+# escaped here anyway, so that what reaches a terminal never depends on one check.
 
 
 def _print_json(value: object) -> None:
@@ -134,44 +125,31 @@ def cmd_list(args: argparse.Namespace, playlist: Playlist) -> int:
     width = len(str(playlist.songs[-1].rank)) if playlist.songs else 1
     lines = []
     for song in playlist.songs:
-        line = f"{song.rank:>{width}}. {style.bold(song.title)}"
+        line = f"{song.rank:>{width}}. {style.bold(safe_text(song.title))}"
         if song.subtitle:
-            line += "  " + style.dim(f"({song.subtitle})")
+            line += "  " + style.dim(f"({safe_text(song.subtitle)})")
         lines.append(line)
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
-def _find_song(playlist: Playlist, rank: int) -> Song:
-    song = playlist.song(rank)
-    if song is None:
-        ranks = [s.rank for s in playlist.songs]
-        if len(ranks) <= 12:
-            span = ", ".join(map(str, ranks))
-        else:
-            gaps = ranks[-1] - ranks[0] + 1 != len(ranks)
-            span = f"{ranks[0]} to {ranks[-1]}" + (", with gaps" if gaps else "")
-        raise UsageError(f"{playlist.path}: no song with rank {rank} (ranks: {span})")
-    return song
-
-
 def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
-    song = _find_song(playlist, args.rank)
+    song = find_song(playlist, args.rank)
     if args.json:
         _print_json(song.to_json())
         return EXIT_OK
     style = _Style(_use_colour(sys.stdout))
-    out = [style.bold(f"#{song.rank}  {song.title}")]
+    out = [style.bold(f"#{song.rank}  {safe_text(song.title)}")]
     if song.anime:
-        out.append(f"Anime:  {song.anime}")
+        out.append(f"Anime:  {safe_text(song.anime)}")
     if song.artist:
-        out.append(f"Artist: {song.artist}")
+        out.append(f"Artist: {safe_text(song.artist)}")
     if song.url:
-        out.append(f"URL:    {song.url}")
+        out.append(f"URL:    {safe_text(song.url)}")
     else:
-        out.append(f"Search: {song.search_terms}")
+        out.append(f"Search: {safe_text(song.search_terms)}")
     if song.description:
-        out += ["", song.description.strip()]
+        out += ["", safe_text(song.description.strip(), keep_newlines=True)]
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
 
@@ -184,7 +162,10 @@ def cmd_faq(args: argparse.Namespace, playlist: Playlist) -> int:
     if not playlist.faq:
         sys.stdout.write("This playlist has no FAQ.\n")
         return EXIT_OK
-    blocks = [f"{style.bold(e.question.strip())}\n\n{e.answer.strip()}" for e in playlist.faq]
+    blocks = [
+        f"{style.bold(safe_text(e.question.strip()))}\n\n{safe_text(e.answer.strip(), keep_newlines=True)}"
+        for e in playlist.faq
+    ]
     sys.stdout.write("\n\n".join(blocks) + "\n")
     return EXIT_OK
 
@@ -203,10 +184,14 @@ def _check_mpv_options(options: Sequence[str]) -> None:
             validate_mpv_options(options)
     except PlayerError as exc:
         if exc.usage:
-            raise UsageError(exc.message) from None
+            raise UsageError(safe_line(exc.message)) from None
 
 
 def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
+    from sadtui.services import logs
+
+    logs.setup()
+    numeric_locale_c()  # on the main thread, before anything can start mpv
     # A bad option is a mistake on the command line: say so first, terminal or not.
     if args.mpv_option:
         _check_mpv_options(args.mpv_option)
@@ -223,17 +208,12 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # No cyclic GC while starting: the TUI resumes it after its first paint,
-    # `play` once the first song sounds, and at the latest it resumes on return.
-    gcpause.pause()
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C anywhere, even while starting: no traceback
         if is_terminal(sys.stderr):
             sys.stderr.write("\n")
-        return 130
-    finally:
-        gcpause.resume()
+        return EXIT_INTERRUPTED
 
 
 def _drop_stdout() -> None:
@@ -243,6 +223,18 @@ def _drop_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
+
+
+def internal_error(exc: BaseException) -> int:
+    """An unexpected exception escaped a command: its traceback goes to sadtui.log,
+    the person gets one line naming that file (exit 1)."""
+    from sadtui.services import logs
+
+    path = logs.setup()
+    logs.log.error("internal error: %s", safe_line(repr(exc)), exc_info=exc)
+    where = f"details in {path}" if path is not None else "the log could not be written"
+    sys.stderr.write(f"{PROG}: internal error ({safe_line(type(exc).__name__)}); {where}\n")
+    return EXIT_FAILURE
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -266,8 +258,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     except OSError as exc:  # `sadtui list > /dev/full`, a disk that fills up...
         _drop_stdout()
-        sys.stderr.write(f"{PROG}: cannot write: {exc.strerror or exc}\n")
+        sys.stderr.write(f"{PROG}: cannot write: {safe_line(exc.strerror or exc)}\n")
         return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, one line shown
+        return internal_error(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

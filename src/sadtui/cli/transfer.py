@@ -16,9 +16,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from sadtui.cli.common import EXIT_OK, EXIT_USAGE, PROG, find_song
 from sadtui.model.text import safe_line, safe_text
 
-PROG = "sadtui"
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
 FETCH_TIMEOUT = 15.0
 
@@ -27,7 +27,9 @@ class TransferError(Exception):
     """One line for the person; exit 2."""
 
 
-def register(sub: Any, playlist_option: Any, parse_rank: Any) -> None:
+def register(sub: Any, playlist_option: Any) -> None:
+    from sadtui.cli.common import parse_rank
+
     p = sub.add_parser("import", help="make a sadtui playlist from a ranked-list article or an M3U, PLS, XSPF, JSPF or online playlist")
     p.add_argument("source", metavar="SOURCE", help="a file (HTML, Markdown, text, M3U, PLS, XSPF, JSPF) or an http(s) URL")
     p.add_argument("-o", "--output", metavar="FILE.toml", help="where to write it (default: the library of lists)")
@@ -54,7 +56,7 @@ def lists_dir() -> Path:
 
 def _fail(text: str) -> int:
     sys.stderr.write(f"{PROG}: {text}\n")
-    return 2
+    return EXIT_USAGE
 
 
 # ---------------------------------------------------------------- import
@@ -204,7 +206,7 @@ def cmd_import(args: argparse.Namespace, playlist: Any) -> int:
     except TransferError as exc:
         return _fail(str(exc))
     print(line)
-    return 0
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- the library of lists
@@ -243,12 +245,12 @@ def cmd_lists(args: argparse.Namespace, playlist: Any) -> int:
 
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return EXIT_OK
     for row in rows:
         source = f"  ({safe_line(row['source'])})" if row["source"] else ""
         count = f"{row['songs']} song" + ("" if row["songs"] == 1 else "s")
         print(f"{safe_line(row['title'])}  ·  {count}{source}\n    {safe_text(row['file'])}")
-    return 0
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- export
@@ -257,9 +259,8 @@ def cmd_lists(args: argparse.Namespace, playlist: Any) -> int:
 def cmd_export(args: argparse.Namespace, playlist: Any) -> int:
     from sadtui.model.formats.export import export
 
-    missing = [rank for rank in args.ranks if playlist.song(rank) is None]
-    if missing:
-        return _fail(f"no song with rank {missing[0]} in {safe_line(playlist.path or playlist.title)}")
+    for rank in args.ranks:
+        find_song(playlist, rank)  # a rank that is not there: one line, exit 2
     text = export(playlist, args.format, args.ranks)
     if args.output:
         from sadtui.model import paths
@@ -268,6 +269,6 @@ def cmd_export(args: argparse.Namespace, playlist: Any) -> int:
             paths.write_atomic(Path(args.output), text.encode("utf-8"))
         except OSError as exc:
             return _fail(f"{safe_line(args.output)}: cannot write it ({exc.strerror or exc})")
-        return 0
+        return EXIT_OK
     sys.stdout.write(text)
-    return 0
+    return EXIT_OK

@@ -11,12 +11,13 @@ Entries are counted from 1, in the order they appear in the file.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from sadtui.model.text import is_unsafe_char, safe_text, unsafe_char_name
 
 DEFAULT_PLAYLIST_NAME = "saddest-anime-songs.toml"
 
@@ -27,10 +28,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 
 # Control characters would reach the terminal as they are (ESC starts escape
-# sequences): refused in every text; line breaks and tabs only where text may
-# run over several lines.
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# sequences), and format characters (bidi overrides such as U+202E, isolates such
+# as U+2066) reorder or hide what is shown: every character that
+# sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
+# and tabs only where text may run over several lines.
+_MULTILINE_ALLOWED = frozenset("\n\t")
 SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
 FAQ_KEYS = {"question", "answer"}
 
@@ -71,33 +73,6 @@ class Song:
             "query": self.search_terms,
             "url": self.url,
         }
-
-
-def _song_builder() -> Any:
-    """Song(*fields), without the frozen dataclass's __init__ (3x faster for 10,000 songs)."""
-    names = ("rank", "title", "anime", "artist", "description", "query", "url")
-    if Song.__slots__ != names:  # pragma: no cover - the fields changed: use the class
-        return Song
-    new = object.__new__
-    set_rank, set_title, set_anime, set_artist, set_description, set_query, set_url = (
-        getattr(Song, name).__set__ for name in names
-    )
-
-    def build(rank, title, anime, artist, description, query, url):  # noqa: ANN001, ANN202
-        song = new(Song)
-        set_rank(song, rank)
-        set_title(song, title)
-        set_anime(song, anime)
-        set_artist(song, artist)
-        set_description(song, description)
-        set_query(song, query)
-        set_url(song, url)
-        return song
-
-    return build
-
-
-_new_song = _song_builder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +132,6 @@ def default_playlist_path() -> Path:
     return package.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
 
 
-def shown_name(text: str) -> str:
-    """`text` (a file name, a key from a file) safe to print: control characters escaped."""
-    if text.isprintable():
-        return text
-    return _CONTROL_ONE_LINE.sub(lambda m: repr(m.group())[1:-1], text)
-
-
 def _suggest(key: str, allowed: set[str]) -> str:
     import difflib  # only for error messages
 
@@ -200,7 +168,7 @@ class _Checker:
     def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
-                raise self.fail(where, f"unknown key '{shown_name(key)}'{_suggest(key, allowed)}")
+                raise self.fail(where, f"unknown key '{safe_text(key)}'{_suggest(key, allowed)}")
 
     def text(
         self, table: dict[str, Any], key: str, where: str, *, required: bool = False
@@ -214,12 +182,13 @@ class _Checker:
             raise self.fail(where, f"'{key}' must be a string, not {_type_name(value)}")
         if required and not value.strip():
             raise self.fail(where, f"'{key}' must not be empty")
-        if not value.isprintable():  # rare: find out whether it is a control character
-            pattern = _CONTROL_MULTILINE if key in MULTILINE_KEYS else _CONTROL_ONE_LINE
-            if found := pattern.search(value):
-                char = found.group()
-                what = "a line break" if char in "\n\r" else "a tab" if char == "\t" else "a control character"
-                raise self.fail(where, f"'{key}' contains {what} (U+{ord(char):04X}); remove it")
+        if not value.isprintable():  # rare: find out which character, and whether it is allowed here
+            allowed = _MULTILINE_ALLOWED if key in MULTILINE_KEYS else frozenset()
+            for char in value:
+                if char not in allowed and is_unsafe_char(char):
+                    name = unsafe_char_name(char)
+                    code = "" if "U+" in name else f" (U+{ord(char):04X})"
+                    raise self.fail(where, f"'{key}' contains {name}{code}; remove it")
         return value
 
 
@@ -261,7 +230,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if url is not None:
         url = _check_url(checker, url, where)
     query = checker.text(raw, "query", where)
-    return _new_song(
+    return Song(
         rank,
         title_ or "",
         checker.text(raw, "anime", where) or None,
@@ -327,7 +296,7 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
     if path is not None and not str(path).strip():
         raise PlaylistError("the playlist file name is empty")
     file = Path(path) if path is not None else default_playlist_path()
-    name = shown_name(str(path) if path is not None else str(file))
+    name = safe_text(str(path) if path is not None else str(file))
     try:
         with file.open("rb") as handle:  # a FIFO (`--playlist <(...)`) works too
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -343,12 +312,12 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
         raise PlaylistError(f"{name}: too large for a playlist (more than {MAX_FILE_BYTES // 2**20} MiB)")
     if not raw.strip():
         raise PlaylistError(f"{name}: the file is empty")
-    cache = None
+    cache_key = None
     if len(raw) >= CACHE_MIN_BYTES:  # big: look for it in the parse cache
-        from sadtui.model import playlist_cache as cache
+        from sadtui.model import playlist_cache
 
-        key = cache.key(raw)
-        if (cached := cache.load(key, name)) is not None:
+        cache_key = playlist_cache.key(raw, _loader_version())
+        if (fields := playlist_cache.load(cache_key)) is not None and (cached := _from_fields(fields, name)):
             return cached
     try:
         text = raw.decode("utf-8")
@@ -369,6 +338,42 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise PlaylistError(f"{name}: cannot read a value: {str(exc).splitlines()[0]}") from None
     playlist = parse_playlist(data, name)
-    if cache is not None:
-        cache.store(key, playlist)
+    if cache_key is not None:
+        from sadtui.model import playlist_cache
+
+        playlist_cache.store(cache_key, _to_fields(playlist))
     return playlist
+
+
+def _loader_version() -> str:
+    """Changes whenever this file does: a cache entry from another loader is not used."""
+    try:
+        me = Path(__file__).stat()
+    except OSError:  # pragma: no cover
+        return "?"
+    return f"{me.st_mtime_ns}:{me.st_size}"
+
+
+def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
+    songs = tuple(
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url) for s in playlist.songs
+    )
+    faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
+    return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)
+
+
+def _from_fields(fields: tuple[Any, ...], name: str) -> Playlist | None:
+    """A playlist from what the cache gave back; None if it has the wrong shape."""
+    try:
+        title, intro, outro, source, songs, faq = fields
+        return Playlist(
+            title=title,
+            songs=tuple(Song(*song) for song in songs),
+            intro=intro,
+            outro=outro,
+            source=source,
+            faq=tuple(FaqEntry(question, answer) for question, answer in faq),
+            path=name,
+        )
+    except (TypeError, ValueError):
+        return None
