@@ -81,3 +81,70 @@ def test_binary_and_directories_are_one_line(tmp_path):
         load_config(path)
     with pytest.raises(ConfigError, match="is a directory"):
         load_config(tmp_path)
+
+
+# ---------------------------------------------------------------- through the real command
+
+
+def sadtui(*args, env_extra=None):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("sadtui")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL, env={**os.environ, **(env_extra or {})})
+
+
+def _config_path():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "sadtui" / "config.toml"
+
+
+@pytest.mark.e2e
+def test_config_path_and_default():
+    result = sadtui("config", "--path")
+    assert result.returncode == 0 and result.stdout.strip() == str(_config_path())
+    result = sadtui("config", "--default")
+    assert result.returncode == 0 and result.stdout == DEFAULT_TEXT
+
+
+@pytest.mark.e2e
+def test_a_bad_config_stops_every_command_with_one_line_but_not_config_path():
+    path = _config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('resume = "yes"\n')
+    result = sadtui("list")
+    assert result.returncode == 2
+    assert result.stderr == f"sadtui: {path}: resume: must be true or false, not a string\n"
+    assert sadtui("config", "--path").returncode == 0  # the way to find the file still works
+
+
+@pytest.mark.e2e
+def test_the_configured_playlist_by_library_name_and_the_command_line_wins(tmp_path):
+    import os
+    from pathlib import Path
+
+    lists = Path(os.environ["XDG_DATA_HOME"]) / "sadtui" / "playlists"
+    lists.mkdir(parents=True)
+    (lists / "rain.toml").write_text('title = "Rain"\n[[songs]]\nrank = 1\ntitle = "Drops"\n')
+    path = _config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('playlist = "rain"\n')
+    assert "Drops" in sadtui("list").stdout
+    mine = tmp_path / "mine.toml"
+    mine.write_text('title = "Mine"\n[[songs]]\nrank = 1\ntitle = "Other"\n')
+    assert "Other" in sadtui("list", "--playlist", str(mine)).stdout
+
+
+@pytest.mark.e2e
+def test_configured_mpv_options_are_checked_like_the_command_lines():
+    path = _config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('mpv_options = ["no-such-option=1"]\n')
+    result = sadtui("play", "1")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "no-such-option" in result.stderr and "Traceback" not in result.stderr

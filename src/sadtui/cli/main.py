@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sadtui import __version__
-from sadtui.cli import doctor, play, transfer
+from sadtui.cli import config_cmd, doctor, play, transfer
 from sadtui.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -29,6 +29,7 @@ from sadtui.cli.common import (
     numeric_locale_c,
     parse_rank,
 )
+from sadtui.model.config import Config
 from sadtui.model.playlist import Playlist, PlaylistError, load_playlist
 from sadtui.model.text import safe_line, safe_text
 from sadtui.services.stdio import fd2_to_log, is_terminal
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.register(sub, _playlist_option)
     doctor.register(sub, _playlist_option)
     transfer.register(sub, _playlist_option)
+    config_cmd.register(sub)
     return parser
 
 
@@ -237,6 +239,16 @@ def internal_error(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
+def _apply_config(args: argparse.Namespace, config: Config) -> None:
+    """The config file's settings, where the command line says nothing (it wins)."""
+    args.config = config
+    if getattr(args, "playlist", None) is None and config.playlist:
+        args.playlist = config_cmd.playlist_path(config.playlist)
+    if config.mpv_options and hasattr(args, "mpv_option"):
+        # mpv takes the last value of an option: the command line's come after the file's.
+        args.mpv_option = [*config.mpv_options, *(args.mpv_option or [])]
+
+
 def _main(argv: Sequence[str] | None) -> int:
     if sys.stdout is None:  # started with stdout closed (`sadtui list >&-`)
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
@@ -244,6 +256,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:
+        if getattr(args, "needs_config", True):
+            _apply_config(args, config_cmd.load())
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
         code = handler(args, playlist)  # type: ignore[arg-type]
