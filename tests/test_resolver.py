@@ -4,6 +4,7 @@ real yt-dlp against the loopback server for what yt-dlp itself does."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -16,7 +17,6 @@ import pytest
 from audio_support import refused_port
 from sadtui.model import paths
 from sadtui.model.playlist import Song
-from sadtui.services import resolver as resolver_module
 from sadtui.services.resolver import (
     EXPIRY_MARGIN,
     JS_RUNTIME_HINT,
@@ -213,10 +213,10 @@ def test_cache_writes_are_atomic(monkeypatch):
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(resolver_module.os, "replace", broken_replace)
+        patch.setattr(os, "replace", broken_replace)
         resolver.resolve(other)  # the write fails: the old file stays whole, no temp file is left
     assert path.read_text() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.name + ".lock"]
     resolver.resolve(third)
     assert json.loads(path.read_text())["streams"].keys() == {song.url, other.url, third.url}
 
