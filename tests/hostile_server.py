@@ -11,7 +11,8 @@ taken from the defaults below:
 * :meth:`HostileServer.redirect` answers 302 to any location (itself: a loop; a
   host that does not resolve; a non-web scheme).
 
-Fixture: ``hostile_server`` (one server per test module).
+Use it as a context manager (``with HostileServer() as server:``), e.g. in a
+module-scoped fixture.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import html
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-import pytest
 
 HOST = "127.0.0.1"
 EVIL_REASON = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
@@ -138,11 +137,8 @@ class HostileServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def __enter__(self) -> HostileServer:
+        return self
 
-@pytest.fixture(scope="module")
-def hostile_server():
-    server = HostileServer()
-    try:
-        yield server
-    finally:
-        server.close()
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -22,15 +22,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from sadtui.model import paths
 from sadtui.model.playlist import Song
 from sadtui.services.errors import (
     BAD_ADDRESS,
@@ -43,9 +42,10 @@ from sadtui.services.errors import (
 )
 from sadtui.services.logs import log
 from sadtui.services.resolve_cache import CACHE_VERSION, ResolveCache
+from sadtui.services.shared_calls import SharedCalls
 from sadtui.services.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
 from sadtui.services.ytdl_info import is_direct_media, number, stream_of, url_expiry
-from sadtui.services.ytdl_session import SessionPool, YtdlSession, js_runtimes, warm_extractors
+from sadtui.services.ytdl_session import SessionPool, YtdlSession, js_runtimes, warm_extractors, ytdl_options
 
 __all__ = [
     "CACHE_VERSION",
@@ -105,22 +105,9 @@ def check_song_url(url: str) -> None:
     """Refuse a song URL that is not a web address before yt-dlp sees it."""
     if is_web_url(url):
         return
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        scheme = ""
-    if scheme in ("http", "https"):
+    if re.match(r"(?i)https?://", url):
         raise ResolveError(BAD_ADDRESS)
     raise ResolveError("the address is not a web address (http or https)")
-
-
-class _Flight:
-    """A resolution in progress that other callers for the same song may wait on."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.result: Resolved | None = None
-        self.error: ResolveError | None = None
 
 
 # ---------------------------------------------------------------- the resolver
@@ -146,7 +133,7 @@ class Resolver:
         self._cache = ResolveCache(cache_path, clock)
         self._pool = SessionPool(lambda: YtdlSession(self.ydl_options(), ydl_factory), pool_size)
         self._lock = threading.Lock()  # guards the fields below
-        self._flights: dict[str, _Flight] = {}
+        self._calls: SharedCalls[Resolved] = SharedCalls()
         self._prefetch_wanted: Song | None = None
         self._prefetch_thread: threading.Thread | None = None
         self._prefetch_cv = threading.Condition(self._lock)
@@ -163,23 +150,7 @@ class Resolver:
     # ------------------------------------------------------------ yt-dlp
 
     def ydl_options(self) -> dict[str, Any]:
-        return {
-            "quiet": True,
-            "no_warnings": False,  # warnings go to our logger (and explain JS-runtime failures)
-            "noprogress": True,
-            "no_color": True,
-            "socket_timeout": self.socket_timeout,
-            "extractor_retries": 1,
-            "retries": 1,
-            "fragment_retries": 1,
-            "file_access_retries": 0,
-            "noplaylist": True,
-            "format": "bestaudio/best",
-            "extract_flat": "in_playlist",  # a search gives url entries; we extract the first
-            "skip_download": True,
-            "cachedir": str(paths.cache_dir() / "yt-dlp"),
-            "js_runtimes": js_runtimes(),
-        }
+        return ytdl_options(self.socket_timeout)
 
     def warm_up(self) -> None:
         """Create a YoutubeDL and pay the first-extraction cost (offline, no requests)."""
@@ -282,32 +253,20 @@ class Resolver:
             return cached
         key = song.url or SEARCH_PREFIX + song.search_terms
         deadline_at = time.monotonic() + self.deadline
-        with self._lock:
-            flight = self._flights.get(key)
-            mine = flight is None
-            if flight is None:
-                flight = self._flights[key] = _Flight()
-        if not mine:  # someone (a prefetch) is already on it: share its answer
-            if not flight.done.wait(max(0.0, deadline_at - time.monotonic())):
-                raise ResolveError(f"timed out talking to {first_line(host_of(key))}")
-            if flight.error is not None:
-                raise ResolveError(flight.error.message)
-            assert flight.result is not None
-            return flight.result
-        try:
-            flight.result = self._resolve_uncached(song, deadline_at)
-            return flight.result
-        except ResolveError as exc:
-            flight.error = exc
-            raise
-        except Exception as exc:  # noqa: BLE001 - logged, and said in one line
-            log.warning("resolving %s failed unexpectedly", first_line(key), exc_info=True)
-            flight.error = ResolveError(first_line(exc))
-            raise flight.error from None
-        finally:
-            with self._lock:
-                self._flights.pop(key, None)
-            flight.done.set()
+
+        def call() -> Resolved:
+            try:
+                return self._resolve_uncached(song, deadline_at)
+            except ResolveError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - logged, and said in one line
+                log.warning("resolving %s failed unexpectedly", first_line(key), exc_info=True)
+                raise ResolveError(first_line(exc)) from None
+
+        def late() -> ResolveError:
+            return ResolveError(f"timed out talking to {first_line(host_of(key))}")
+
+        return self._calls.run(key, call, deadline_at - time.monotonic(), late)
 
     def _resolve_uncached(self, song: Song, deadline_at: float) -> Resolved:
         source = song.url
@@ -432,7 +391,7 @@ class Resolver:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                idle = self._prefetch_wanted is None and not self._flights
+                idle = self._prefetch_wanted is None and not self._calls.busy()
             if idle:
                 return True
             time.sleep(0.02)

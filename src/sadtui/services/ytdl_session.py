@@ -25,9 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sadtui.model import paths
 from sadtui.services.logs import log
 
-__all__ = ["QuietLogger", "SessionPool", "YtdlSession", "js_runtimes", "venv_deno", "warm_extractors"]
+__all__ = ["QuietLogger", "SessionPool", "YtdlSession", "js_runtimes", "venv_deno", "warm_extractors", "ytdl_options"]
 
 _warm_lock = threading.Lock()
 _warmed = False
@@ -52,6 +53,27 @@ def js_runtimes() -> dict[str, dict[str, str]]:
         if path:
             found[name] = {"path": path}
     return found or {"deno": {}}
+
+
+def ytdl_options(socket_timeout: float) -> dict[str, Any]:
+    """yt-dlp's options for resolving: quiet, bounded in time, audio, no download."""
+    return {
+        "quiet": True,
+        "no_warnings": False,  # warnings go to our logger (and explain JS-runtime failures)
+        "noprogress": True,
+        "no_color": True,
+        "socket_timeout": socket_timeout,
+        "extractor_retries": 1,
+        "retries": 1,
+        "fragment_retries": 1,
+        "file_access_retries": 0,
+        "noplaylist": True,
+        "format": "bestaudio/best",
+        "extract_flat": "in_playlist",  # a search gives url entries; we extract the first
+        "skip_download": True,
+        "cachedir": str(paths.cache_dir() / "yt-dlp"),
+        "js_runtimes": js_runtimes(),
+    }
 
 
 class QuietLogger:
