@@ -559,3 +559,31 @@ def test_the_real_youtubedl_is_closed_by_close(audio_server):
     assert resolver.resolve(Song(1, "page", url=audio_server.url("/page.html"))).url == audio_server.url("/b.wav")
     resolver.close()
     assert made.count("made") == 1 and made.count("closed") == 1
+
+
+def test_the_same_song_from_many_threads_is_resolved_once_and_errors_are_shared():
+    gate = threading.Event()
+    song = Song(1, "t", url="http://127.0.0.1:9/same")
+    broken = Song(2, "b", url="http://127.0.0.1:9/broken")
+    answers = {song.url: stream_info(song.url + ".wav"), broken.url: ResolveError("no audio found on that page")}
+    resolver, calls, _ = make_resolver(answers, gate=gate)
+    results: list = []
+
+    def ask(which):
+        try:
+            results.append(resolver.resolve(which).url)
+        except ResolveError as exc:
+            results.append(exc.message)
+
+    threads = [threading.Thread(target=ask, args=(s,)) for s in [song] * 5 + [broken] * 3]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(calls) == 2, 5, "both songs to reach yt-dlp")
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(calls) == sorted([song.url, broken.url])
+    assert results.count(song.url + ".wav") == 5 and results.count("no audio found on that page") == 3
+    resolver.close()
+    with pytest.raises(ResolveError, match="closed"):
+        resolver.resolve(Song(3, "c", url="http://127.0.0.1:9/after"))

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sadtui.model.playlist import Song
+from sadtui.model.text import safe_text
 from sadtui.services.errors import (
     BAD_ADDRESS,
     JS_RUNTIME_HINT,
@@ -38,6 +39,7 @@ from sadtui.services.errors import (
     NON_WEB,
     ResolveError,
     describe_ytdlp_error,
+    exception_chain,
     first_line,
 )
 from sadtui.services.logs import log
@@ -178,6 +180,8 @@ class Resolver:
             log.warning("yt-dlp could not be set up", exc_info=True)
             raise ResolveError(f"yt-dlp could not start: {first_line(exc)}") from None
         if session is None:
+            if self._pool.closed:
+                raise ResolveError("the resolver is closed")
             raise ResolveError(f"timed out talking to {first_line(host_of(target))}")
         box: dict[str, Any] = {}
         done = threading.Event()
@@ -197,7 +201,8 @@ class Resolver:
             raise ResolveError(f"timed out talking to {first_line(host_of(target))}")
         info, error, warnings = box["result"]
         if error is not None:
-            log.info("yt-dlp failed on %s", first_line(target), exc_info=error)
+            chain = " | ".join(f"{type(e).__name__}: {e}" for e in exception_chain(error))
+            log.info("yt-dlp failed on %s: %s", first_line(target), safe_text(chain))  # outside text: escaped
             raise ResolveError(describe_ytdlp_error(error, target, warnings))
         if not isinstance(info, dict):
             raise ResolveError(NO_AUDIO)

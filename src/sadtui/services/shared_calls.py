@@ -66,7 +66,7 @@ def _copy(exc: BaseException) -> BaseException:
     """A fresh exception like `exc` (one object must not be raised in two threads at once)."""
     try:
         twin = type(exc)(*exc.args)
-    except Exception:  # noqa: BLE001 - an exception class with another signature: share it
+    except TypeError:  # an exception class with another signature: share the one object
         return exc
     twin.__dict__.update(getattr(exc, "__dict__", {}))
     return twin

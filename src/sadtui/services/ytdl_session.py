@@ -209,6 +209,11 @@ class SessionPool:
         if not keep:
             session.close()
 
+    @property
+    def closed(self) -> bool:
+        with self._cv:
+            return self._closed
+
     def busy(self) -> int:
         with self._cv:
             return len(self._busy) + self._making
