@@ -4,6 +4,7 @@ real yt-dlp against the loopback server for what yt-dlp itself does."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -13,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import refused_port
+from audio_support import refused_port, wait_until
 from sadtui.model import paths
 from sadtui.model.playlist import Song
-from sadtui.services import resolver as resolver_module
 from sadtui.services.resolver import (
     EXPIRY_MARGIN,
     JS_RUNTIME_HINT,
@@ -213,10 +213,10 @@ def test_cache_writes_are_atomic(monkeypatch):
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(resolver_module.os, "replace", broken_replace)
+        patch.setattr(os, "replace", broken_replace)
         resolver.resolve(other)  # the write fails: the old file stays whole, no temp file is left
     assert path.read_text() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.name + ".lock"]
     resolver.resolve(third)
     assert json.loads(path.read_text())["streams"].keys() == {song.url, other.url, third.url}
 
@@ -377,3 +377,213 @@ def test_a_slow_prefetch_does_not_hold_up_another_song():
         gate.set()
     assert resolver.wait_prefetch_idle(5)
     assert resolver.cached(slow) is not None
+
+
+# ---------------------------------------------------------------- 9.6: a corrupt cache entry is dropped
+
+GOOD = Song(1, "good", url="http://127.0.0.1:9/good")
+BAD = Song(2, "bad", url="http://127.0.0.1:9/bad")
+
+
+def good_entry(url: str = "http://127.0.0.1:9/good.wav") -> dict:
+    return {"url": url, "headers": {"User-Agent": "UA"}, "title": "T", "duration": 3.0, "expires_at": 1_900_000_000}
+
+
+@pytest.mark.parametrize(
+    "bad_json",
+    [
+        '{"url": "http://127.0.0.1:9/bad.wav", "expires_at": 1' + "0" * 400 + "}",  # 401 digits
+        '{"url": "http://127.0.0.1:9/bad.wav", "expires_at": NaN}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "expires_at": Infinity}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "expires_at": true}',
+        '{"url": ["http://127.0.0.1:9/bad.wav"], "expires_at": 1900000000}',  # unhashable where a str goes
+        '{"url": "http://127.0.0.1:9/bad.wav", "headers": [["a", "b"]], "expires_at": 1900000000}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "headers": {"a": {"b": 1}}, "expires_at": 1900000000}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "headers": {"X": "a\\r\\nEvil: 1"}, "expires_at": 1900000000}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "title": {"t": 1}, "expires_at": 1900000000}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "duration": "long", "expires_at": 1900000000}',
+        '{"url": "file:///etc/passwd", "expires_at": 1900000000}',  # 9.1: a cached non-web entry
+        '{"url": "av://lavfi:sine=frequency=999", "expires_at": 1900000000}',
+        '{"url": "http://127.0.0.1:9/bad.wav", "expires_at": ' + "[" * 50 + "]" * 50 + "}",
+        '"just a string"',
+        "[1, 2, 3]",
+    ],
+)
+def test_a_bad_cache_entry_is_dropped_and_the_good_ones_kept(bad_json):
+    path = paths.resolve_cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    good = json.dumps(good_entry())
+    path.write_text(
+        f'{{"version": 1, "searches": {{}}, "streams": {{"{GOOD.url}": {good}, "{BAD.url}": {bad_json}}}}}'
+    )
+    resolver, calls, _ = make_resolver({BAD.url: stream_info("http://127.0.0.1:9/fresh.wav")})
+    assert resolver.cached(BAD) is None  # no OverflowError, no TypeError
+    hit = resolver.cached(GOOD)
+    assert hit is not None and hit.url == "http://127.0.0.1:9/good.wav" and hit.duration == 3.0
+    assert resolver.resolve(BAD).url == "http://127.0.0.1:9/fresh.wav" and calls == [BAD.url]
+    streams = json.loads(path.read_text())["streams"]
+    assert streams[BAD.url]["url"] == "http://127.0.0.1:9/fresh.wav" and GOOD.url in streams
+
+
+def test_a_non_web_stream_from_ytdlp_is_refused_and_never_cached():
+    song = Song(1, "t", url="https://example.org/page")
+    for stream in ("file:///etc/passwd", "av://lavfi:sine=frequency=999", "edl://x", "fd://3"):
+        answers = {song.url: {"title": "x", "formats": [], "requested_formats": [{"url": stream, "acodec": "mp3"}]}}
+        resolver, _, _ = make_resolver(answers)
+        with pytest.raises(ResolveError, match="^the page points at a non-web address$"):
+            resolver.resolve(song)
+        assert resolver.cached(song) is None
+    manifest = {song.url: {"url": "https://cdn.example.org/a.m4a", "manifest_url": "file:///x.m3u8"}}
+    with pytest.raises(ResolveError, match="non-web"):
+        make_resolver(manifest)[0].resolve(song)
+    assert not paths.resolve_cache_file().exists() or "file:" not in paths.resolve_cache_file().read_text()
+
+
+# ---------------------------------------------------------------- 9.11: writers merge, never lose entries
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from sadtui.model.playlist import Song
+from sadtui.services.resolver import Resolver
+
+cache, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+
+class Fake:
+    def extract_info(self, target, download=False):
+        return {"url": target + ".wav", "title": name}
+
+resolver = Resolver(cache_path=cache, ydl_factory=lambda options: Fake())
+resolver.cached(Song(1, "warm", url="http://127.0.0.1:9/warm"))  # load the (empty) cache first
+deadline = time.monotonic() + 30
+while not go.exists() and time.monotonic() < deadline:  # all start together
+    time.sleep(0.005)
+for i in range(20):
+    resolver.resolve(Song(i + 1, "s", url=f"http://127.0.0.1:9/{name}/{i}"))
+print("done")
+"""
+
+
+@pytest.mark.e2e
+def test_four_processes_at_once_keep_each_others_entries(tmp_path):
+    cache, go = tmp_path / "resolved.json", tmp_path / "go"
+    names = ["p0", "p1", "p2", "p3"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(cache), name, str(go)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for name in names
+    ]
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and out.strip() == "done", err
+    streams = json.loads(cache.read_text())["streams"]
+    wanted = {f"http://127.0.0.1:9/{name}/{i}" for name in names for i in range(20)}
+    assert wanted <= streams.keys(), f"lost {len(wanted - streams.keys())} of {len(wanted)}"
+
+
+def test_threads_and_two_resolvers_in_one_process_keep_every_entry():
+    songs = [Song(i + 1, "s", url=f"http://127.0.0.1:9/t/{i}") for i in range(24)]
+    answers = {s.url: stream_info(s.url + ".wav") for s in songs}
+    first, _, _ = make_resolver(answers)
+    second, _, _ = make_resolver(answers)  # another sadtui, as far as the file is concerned
+    first.cached(songs[0]), second.cached(songs[0])  # both loaded the empty cache
+    threads = [threading.Thread(target=(first, second)[i % 2].resolve, args=(s,)) for i, s in enumerate(songs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    streams = json.loads(paths.resolve_cache_file().read_text())["streams"]
+    assert {s.url for s in songs} <= streams.keys()
+
+
+# ---------------------------------------------------------------- 9.12: every YoutubeDL closed, bounded
+
+
+class Closable(FakeYDL):
+    closed: list = []
+
+    def close(self):
+        self.closed.append(self)
+
+
+def test_every_youtubedl_is_closed_and_their_number_is_bounded():
+    gate = threading.Event()
+    made: list[Closable] = []
+    songs = [Song(i + 1, "s", url=f"http://127.0.0.1:9/stuck/{i}") for i in range(6)]
+    answers = {s.url: stream_info(s.url + ".wav") for s in songs}
+
+    def factory(options):
+        made.append(Closable(answers, [], gate=gate))
+        return made[-1]
+
+    resolver = Resolver(ydl_factory=factory, clock=Clock(), deadline=0.5)
+    errors: list[str] = []
+
+    def play(song):
+        try:
+            resolver.resolve(song)
+        except ResolveError as exc:
+            errors.append(exc.message)
+
+    threads = [threading.Thread(target=play, args=(s,)) for s in songs]  # holding `n` on a dead network
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(errors) == 6 and all(e == "timed out talking to 127.0.0.1" for e in errors)
+    assert 1 <= len(made) <= 3  # the pool's bound, not one YoutubeDL per request
+    gate.set()  # the stuck calls return: their YoutubeDLs are closed, never reused
+    wait_until(lambda: all(y in Closable.closed for y in made), 10, "the abandoned YoutubeDLs to close")
+    assert resolver.resolve(songs[0]).url == songs[0].url + ".wav"
+    resolver.close()
+    assert all(y in Closable.closed for y in made)
+
+
+@pytest.mark.e2e
+def test_the_real_youtubedl_is_closed_by_close(audio_server):
+    import yt_dlp
+
+    made: list = []
+
+    class Counting(yt_dlp.YoutubeDL):
+        def close(self):
+            made.append("closed")
+            super().close()
+
+    def factory(options):
+        made.append("made")
+        return Counting(options)
+
+    resolver = Resolver(ydl_factory=factory)
+    assert resolver.resolve(Song(1, "page", url=audio_server.url("/page.html"))).url == audio_server.url("/b.wav")
+    resolver.close()
+    assert made.count("made") == 1 and made.count("closed") == 1
+
+
+def test_the_same_song_from_many_threads_is_resolved_once_and_errors_are_shared():
+    gate = threading.Event()
+    song = Song(1, "t", url="http://127.0.0.1:9/same")
+    broken = Song(2, "b", url="http://127.0.0.1:9/broken")
+    answers = {song.url: stream_info(song.url + ".wav"), broken.url: ResolveError("no audio found on that page")}
+    resolver, calls, _ = make_resolver(answers, gate=gate)
+    results: list = []
+
+    def ask(which):
+        try:
+            results.append(resolver.resolve(which).url)
+        except ResolveError as exc:
+            results.append(exc.message)
+
+    threads = [threading.Thread(target=ask, args=(s,)) for s in [song] * 5 + [broken] * 3]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(calls) == 2, 5, "both songs to reach yt-dlp")
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(calls) == sorted([song.url, broken.url])
+    assert results.count(song.url + ".wav") == 5 and results.count("no audio found on that page") == 3
+    resolver.close()
+    with pytest.raises(ResolveError, match="closed"):
+        resolver.resolve(Song(3, "c", url="http://127.0.0.1:9/after"))
