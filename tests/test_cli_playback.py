@@ -345,18 +345,23 @@ def test_progress_line_on_a_dumb_terminal_has_no_escape_codes(songs):
 # ---------------------------------------------------------------- doctor
 
 
+# This machine (and CI) has no sound card: the checks that should pass use ao=null,
+# which opens for real, and one test shows what a device that can't open looks like.
+SILENT = ("--mpv-option", "ao=null")
+
+
 def test_doctor_reports_everything_ok():
-    result = sadtui("doctor")
+    result = sadtui("doctor", *SILENT)
     assert result.returncode == 0, result.stdout
     for name in ("libmpv", "python-mpv", "yt-dlp", "JavaScript runtime", "yt-dlp-ejs",
-                 "cache directory", "state directory", "log directory"):
+                 "cache directory", "state directory", "log directory", "audio output"):
         assert name in result.stdout
     assert "deno" in result.stdout and "FAIL" not in result.stdout
     assert "YouTube reachable" not in result.stdout  # only with --online
 
 
 def test_doctor_checks_a_playlist_given_to_it(tmp_path, songs):
-    good = sadtui("doctor", "--playlist", str(songs))
+    good = sadtui("doctor", "--playlist", str(songs), *SILENT)
     assert good.returncode == 0, good.stdout
     assert "playlist" in good.stdout and "4 songs" in good.stdout
     bad = tmp_path / "bad.toml"
@@ -367,17 +372,34 @@ def test_doctor_checks_a_playlist_given_to_it(tmp_path, songs):
 
 
 def test_doctor_json():
-    result = sadtui("doctor", "--json")
+    result = sadtui("doctor", "--json", *SILENT)
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert report["ok"] is True
     names = [c["name"] for c in report["checks"]]
     assert names[:5] == ["python-mpv", "libmpv", "yt-dlp", "JavaScript runtime", "yt-dlp-ejs"]
+    assert {"name": "auto", "description": "Autoselect device"} in report["audio_devices"]
     for check in report["checks"]:
         assert set(check) == {"name", "ok", "detail", "hint"}
         assert check["ok"] is True and check["hint"] is None and check["detail"]
     libmpv = next(c for c in report["checks"] if c["name"] == "libmpv")
     assert libmpv["detail"].startswith("mpv 0.")
+
+
+def test_doctor_opens_the_audio_output_for_real_and_says_what_to_try():
+    """ALSA with no sound card: the output can't open; exit 1 with the exact option to try."""
+    result = sadtui("doctor", "--mpv-option", "ao=alsa")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    audio = next(i for i, line in enumerate(lines) if line.startswith("FAIL  audio output"))
+    assert "could not open the audio output" in lines[audio]
+    assert "fix: try --mpv-option audio-device=" in lines[audio + 1]
+    assert 'config.toml: mpv_options = ["audio-device=' in lines[audio + 1]
+    assert "ALSA lib" not in result.stdout + result.stderr  # ALSA's own noise went to the log
+    report = json.loads(sadtui("doctor", "--json", "--mpv-option", "ao=alsa").stdout)
+    check = next(c for c in report["checks"] if c["name"] == "audio output")
+    assert check["ok"] is False and check["hint"].startswith("try --mpv-option audio-device=")
+    assert report["ok"] is False
 
 
 def test_doctor_fails_with_a_hint(tmp_path, monkeypatch):

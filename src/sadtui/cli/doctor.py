@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sadtui.cli.common import EXIT_FAILURE, EXIT_OK
+from sadtui.cli.common import EXIT_FAILURE, EXIT_OK, numeric_locale_c
 from sadtui.model.playlist import Playlist
 from sadtui.model.text import safe_line
 from sadtui.services.logs import log
@@ -28,6 +28,8 @@ def register(sub: Any, playlist_option: Callable[..., None]) -> None:
     playlist_option(p, top=False)  # given: doctor checks that playlist too
     p.add_argument("--json", action="store_true", help="print a JSON object instead")
     p.add_argument("--online", action="store_true", help="also check that YouTube is reachable")
+    p.add_argument("--mpv-option", dest="doctor_mpv_option", metavar="KEY=VALUE", action="append",
+                   default=argparse.SUPPRESS, help="check the audio output with this mpv option (repeatable)")
     p.set_defaults(handler=cmd_doctor, needs_playlist=False)
 
 
@@ -58,6 +60,7 @@ class Check:
 @dataclass
 class Report:
     checks: list[Check] = field(default_factory=list)
+    devices: list[tuple[str, str]] = field(default_factory=list)  # mpv's audio-device-list
 
     @property
     def ok(self) -> bool:
@@ -199,7 +202,40 @@ def check_playlist(path: str) -> Check:
     return Check("playlist", True, f"{playlist.path}: {playlist.count_text}")
 
 
-def run_checks(online: bool = False, playlist: str | None = None) -> Report:
+def audio_fix(devices: list[tuple[str, str]]) -> str:
+    """The exact option to try: a device mpv can see, on the command line and in config.toml."""
+    named = [name for name, _ in devices if name and name != "auto"]
+    if not named:
+        return ("no audio device found; to play without sound: --mpv-option ao=null "
+                '(config.toml: mpv_options = ["ao=null"])')
+    first = named[0]
+    others = ", ".join(named[1:6])
+    more = f" (others: {others})" if others else ""
+    return (f"try --mpv-option audio-device={first}{more}, or in config.toml: "
+            f'mpv_options = ["audio-device={first}"]; without a sound card: ao=null')
+
+
+def check_audio(mpv_options: list[str]) -> tuple[Check, list[tuple[str, str]]]:
+    """Open the audio output for real (a moment of silence), with the person's mpv options."""
+    from sadtui.model import paths
+    from sadtui.services.audio_check import check_audio_output
+    from sadtui.services.player import parse_mpv_options
+    from sadtui.services.stdio import fd2_to_log
+
+    try:
+        options = parse_mpv_options(mpv_options)
+    except Exception as exc:  # noqa: BLE001 - a bad option was refused before; say it here too
+        return Check("audio output", False, str(exc), "fix the --mpv-option above"), []
+    with fd2_to_log(paths.mpv_log_file()):  # ALSA writes its complaints straight to fd 2
+        result = check_audio_output(options)
+    detail = result.detail
+    if result.devices:
+        detail += "; devices: " + ", ".join(name for name, _ in result.devices[:8])
+    return Check("audio output", result.ok, detail, audio_fix(result.devices)), result.devices
+
+
+def run_checks(online: bool = False, playlist: str | None = None, mpv_options: list[str] | None = None,
+               audio: bool = True) -> Report:
     from sadtui.model import paths
 
     report = Report()
@@ -213,6 +249,10 @@ def run_checks(online: bool = False, playlist: str | None = None) -> Report:
     report.checks.append(check_writable("cache directory", paths.cache_dir(), "XDG_CACHE_HOME"))
     report.checks.append(check_writable("state directory", paths.state_dir(), "XDG_STATE_HOME"))
     report.checks.append(check_writable("log directory", paths.log_dir(), "XDG_STATE_HOME"))
+    if audio and report.checks and all(c.ok for c in report.checks if c.name in ("python-mpv", "libmpv")):
+        check, devices = check_audio(list(mpv_options or []))
+        report.checks.append(check)
+        report.devices = devices
     if online:
         report.checks.append(check_youtube())
     return report
@@ -222,10 +262,14 @@ def cmd_doctor(args: argparse.Namespace, playlist: Playlist | None) -> int:
     from sadtui.services import logs
 
     logs.setup()
-    report = run_checks(online=args.online, playlist=getattr(args, "playlist", None))
+    numeric_locale_c()  # libmpv: before the audio check starts it, on the main thread
+    report = run_checks(online=args.online, playlist=getattr(args, "playlist", None),
+                        mpv_options=list(getattr(args, "mpv_option", None) or [])
+                        + list(getattr(args, "doctor_mpv_option", None) or []))
     if args.json:
         json.dump(
-            {"ok": report.ok, "checks": [c.to_json() for c in report.checks]},
+            {"ok": report.ok, "checks": [c.to_json() for c in report.checks],
+             "audio_devices": [{"name": safe_line(n), "description": safe_line(d)} for n, d in report.devices]},
             sys.stdout, ensure_ascii=False, indent=2,
         )
         sys.stdout.write("\n")
