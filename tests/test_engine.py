@@ -30,7 +30,6 @@ from sadtui.services.events import (
 from sadtui.services.player import FileEnded, FileLoaded, FileStarted, PlayerError, PropertyChanged
 from sadtui.services.resolver import Resolved, ResolveError
 
-
 pytestmark = pytest.mark.unit
 
 
