@@ -30,7 +30,7 @@ from sadtui.services.events import (
 from sadtui.services.player import FileEnded, FileLoaded, FileStarted, PlayerError, PropertyChanged
 from sadtui.services.resolver import Resolved, ResolveError
 
-pytestmark = pytest.mark.unit
+# Unit tests (conftest files this module under `unit`), but for the one marked e2e below.
 
 
 class ManualClock(Clock):
@@ -695,3 +695,139 @@ def test_events_come_in_order_from_one_engine_thread():
         assert states[:3] == [State.RESOLVING, State.BUFFERING, State.PLAYING]
     finally:
         h.close()
+
+
+# ---------------------------------------------------------------- start and shutdown (issue 9.15)
+
+
+def _engine_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name in ("sadtui-engine", "sadtui-events"))
+
+
+def test_commands_before_start_wait_for_it_and_start_nothing():
+    h = Harness(start=False)
+    try:
+        threads = _engine_threads()
+        h.engine.play(2)
+        h.engine.change_volume(-10)
+        assert h.engine.cycle_order() is Order.COUNTDOWN
+        assert _engine_threads() == threads  # nothing started, no warm-up either
+        assert h.resolver.calls == [] and not h.resolver.warmed and not h.player.is_open
+        assert h.engine.status.state is State.IDLE and h.engine.status.volume == 100
+        h.engine.start()  # now they run, in order
+        status = h.playing(2)
+        assert status.volume == 90 and status.order is Order.COUNTDOWN
+        wait_until(lambda: h.resolver.warmed, 2, "the warm-up")
+    finally:
+        h.close()
+
+
+def test_shutdown_before_start_twice_and_then_nothing_runs():
+    h = Harness(start=False)
+    threads = _engine_threads()
+    h.engine.play(1)
+    h.engine.shutdown()
+    h.engine.shutdown()
+    assert h.player.terminated
+    h.engine.start()  # too late: does nothing
+    h.engine.play(1)
+    assert _engine_threads() == threads and h.resolver.calls == []
+    assert h.engine.status.state is State.IDLE
+
+
+def test_shutdown_from_several_threads_at_once(h):
+    h.engine.play(1)
+    h.playing(1)
+    done = []
+    threads = [threading.Thread(target=lambda: done.append(h.engine.shutdown())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(done) == 4 and h.player.terminated
+    h.engine.play(2)  # ignored
+    assert h.engine.status.rank == 1
+
+
+# ---------------------------------------------------------------- explaining a failure (issue 9.14)
+
+
+class SlowExplainPlayer(FakePlayer):
+    """`explain` takes as long as the test says (mpv's log can take up to 1 s)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.explaining = threading.Event()
+        self.explained: list[int] = []
+
+    def explain(self, entry, **details):
+        self.explaining.set()
+        self.release.wait(10)
+        try:
+            return super().explain(entry, **details)
+        finally:
+            self.explained.append(entry)
+
+
+def test_a_slow_explanation_does_not_hold_up_next():
+    player = SlowExplainPlayer()
+    h = Harness(player=player)
+    try:
+        player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+        h.engine.play(1)
+        assert player.explaining.wait(5)
+        h.engine.next()  # while #1's explanation is still on its way
+        h.playing(2)
+        player.release.set()
+        wait_until(lambda: player.explained, 2, "the late explanation")
+        _round_trip(h)
+        assert not [e for e in h.seen if isinstance(e, SongFailed)]  # #1 is no longer what plays
+        assert h.engine.status.rank == 2 and h.engine.status.state is State.PLAYING
+    finally:
+        player.release.set()
+        h.close()
+
+
+class LaterPlayer(FakePlayer):
+    """A player with `explain_later`: the test answers each request itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: queue.Queue = queue.Queue()
+
+    def explain_later(self, entry, *, done, **details):
+        self.asked.put((done, self.explain(entry, **details)))
+
+
+def test_explain_later_is_used_when_the_player_has_it():
+    player = LaterPlayer()
+    h = Harness(player=player)
+    try:
+        player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+        h.engine.play(1)
+        done, message = player.asked.get(timeout=5)
+        _round_trip(h)
+        assert h.engine.status.state is State.BUFFERING  # not failed before the player says why
+        threading.Thread(target=done, args=(message,)).start()
+        failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+        assert (failed.rank, failed.message) == (1, "HTTP 403 from 127.0.0.1")
+        player.failures.clear()
+        h.engine.play(2)
+        h.playing(2)
+        player.end("eof")  # a clean end: the player's None means it played through
+        done, message = player.asked.get(timeout=5)
+        assert message is None
+        done(None)
+        h.wait_for(lambda e: isinstance(e, SongFinished) and e.rank == 2)
+        h.playing(3)
+    finally:
+        h.close()
+
+
+def test_failure_messages_from_outside_are_escaped(h):
+    h.resolver.errors[1] = "HTTP/1.1 300 \x1b]0;pwned\x07\x1b[2J"
+    h.engine.play(1)
+    failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+    assert "\x1b" not in failed.message and "\\x1b]0;pwned" in failed.message
+    assert h.engine.status.error == failed.message
