@@ -831,3 +831,95 @@ def test_failure_messages_from_outside_are_escaped(h):
     failed = h.wait_for(lambda e: isinstance(e, SongFailed))
     assert "\x1b" not in failed.message and "\\x1b]0;pwned" in failed.message
     assert h.engine.status.error == failed.message
+
+
+# ---------------------------------------------------------------- a stalled network (issue 9.12)
+
+
+class GatedPages:
+    """A loopback server whose pages answer only once `gate` is set (a stalled network)."""
+
+    def __init__(self, audio_url: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.gate = threading.Event()
+        gate = self.gate
+        body = f'<!DOCTYPE html><html><body><audio src="{audio_url}"></audio></body></html>'.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format, *args):  # quiet
+                return
+
+            def do_GET(self):
+                gate.wait(30)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.gate.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.e2e
+def test_holding_next_on_a_stalled_network_keeps_resolves_bounded(audio_server, tmp_path):
+    from sadtui.services.engine import RESOLVE_WORKERS
+    from sadtui.services.player import Player
+    from sadtui.services.resolver import Resolver
+
+    class Counting(Resolver):
+        def __init__(self) -> None:
+            super().__init__(cache_path=tmp_path / "resolved.json")
+            self.lock = threading.Lock()
+            self.in_flight = self.most = 0
+
+        def resolve(self, song):
+            with self.lock:
+                self.in_flight += 1
+                self.most = max(self.most, self.in_flight)
+            try:
+                return super().resolve(song)
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
+
+    pages = GatedPages(audio_server.url("/a.wav"))
+    songs = tuple(Song(rank=i, title=f"Page {i}", url=pages.url(f"/page/{i}.html")) for i in range(1, 41))
+    events: queue.Queue = queue.Queue()
+    resolver = Counting()
+    engine = PlaybackEngine(Playlist(title="t", songs=songs), events.put, resolver=resolver,
+                            player=Player(options=["ao=null"]), warm_up=False)
+    try:
+        engine.start()
+        threads_before = threading.active_count()
+        most_threads = 0
+        for rank in range(1, 31):  # `n` held down: each press shown before the next
+            engine.next()
+            wait_until(lambda r=rank: engine.status.rank == r, 5, f"#{rank} asked for")
+            most_threads = max(most_threads, threading.active_count())
+        wait_until(lambda: resolver.in_flight == RESOLVE_WORKERS, 5, "the pool busy with stalled pages")
+        assert resolver.most <= RESOLVE_WORKERS
+        # Each stalled resolve may hold a yt-dlp helper thread and a server thread too.
+        assert most_threads - threads_before <= 4 * RESOLVE_WORKERS
+        assert engine.status.state is State.RESOLVING and engine.status.rank == 30
+        pages.gate.set()  # the network comes back
+        wait_until(lambda: engine.status.state is State.PLAYING, 20, "the last request playing")
+        assert engine.status.rank == 30 and resolver.most <= RESOLVE_WORKERS
+        seen = []
+        while not events.empty():
+            seen.append(events.get())
+        assert not [e for e in seen if isinstance(e, SongFailed)]
+        assert {e.status.rank for e in seen if isinstance(e, StatusChanged) and e.status.state is State.PLAYING} == {30}
+    finally:
+        engine.shutdown()
+        pages.close()
