@@ -1,5 +1,7 @@
 """PlaybackEngine logic with a fake player and a fake resolver (no libmpv, no yt-dlp):
-orders, repeat, auto-advance, supersede, failures, the cached-URL retry, the watchdog."""
+orders, repeat, auto-advance, supersede, failures, the cached-URL retry, the watchdog.
+Where time matters the engine runs on a ManualClock: a test moves time by hand and
+proves that nothing happens without sleeping."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 
 from audio_support import wait_until
 from sadtui.model.playlist import Playlist, Song
+from sadtui.services.clock import Clock
 from sadtui.services.engine import PlaybackEngine
 from sadtui.services.events import (
     Order,
@@ -27,6 +30,34 @@ from sadtui.services.events import (
 from sadtui.services.player import FileEnded, FileLoaded, FileStarted, PlayerError, PropertyChanged
 from sadtui.services.resolver import Resolved, ResolveError
 
+# Unit tests (conftest files this module under `unit`), but for the one marked e2e below.
+
+
+class ManualClock(Clock):
+    """Time that moves only when a test says so; `sync()` waits until the engine's control
+    loop has run everything due (commands already queued, timers whose time has come)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.loops: list = []
+
+    def now(self) -> float:
+        return self.t
+
+    def attach(self, loop) -> None:
+        self.loops.append(loop)
+
+    def sync(self) -> None:
+        for loop in self.loops:
+            done = threading.Event()
+            # Two hops: the timers that fall due are run in the loop iteration after the first.
+            loop.call_soon_threadsafe(lambda loop=loop, done=done: loop.call_soon(done.set))
+            assert done.wait(5), "the control loop is stuck"
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        self.sync()
+
 
 def playlist(n: int = 5) -> Playlist:
     return Playlist(title="t", songs=tuple(Song(rank=i, title=f"Song {i}", url=f"http://127.0.0.1:9/{i}.wav") for i in range(1, n + 1)))
@@ -35,6 +66,7 @@ def playlist(n: int = 5) -> Playlist:
 class FakeResolver:
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.returned: list[int] = []
         self.prefetched: list[int] = []
         self.invalidated: list[int] = []
         self.errors: dict[int, str] = {}
@@ -47,6 +79,12 @@ class FakeResolver:
 
     def resolve(self, song: Song) -> Resolved:
         self.calls.append(song.rank)
+        try:
+            return self._resolve(song)
+        finally:
+            self.returned.append(song.rank)
+
+    def _resolve(self, song: Song) -> Resolved:
         gate = self.gates.get(song.rank)
         if gate is not None:
             gate.wait(10)
@@ -140,17 +178,20 @@ class FakePlayer:
 
 class Harness:
     def __init__(self, n: int = 5, *, queue_ranks=None, autoload: bool = True, report_within: float = 14.5,
-                 advance_delay: float = 0.05, notify=None) -> None:
+                 advance_delay: float = 0.05, notify=None, clock=None, player=None,
+                 start: bool = True) -> None:
         self.events: queue.Queue = queue.Queue()
         self.seen: list = []
         self.resolver = FakeResolver()
-        self.player = FakePlayer(autoload=autoload)
+        self.player = player or FakePlayer(autoload=autoload)
+        self.clock = clock
         self.engine = PlaybackEngine(
             playlist(n), notify or self.events.put, resolver=self.resolver, player=self.player,
             queue=queue_ranks, advance_delay=advance_delay, report_within=report_within,
-            rng=random.Random(7),
+            rng=random.Random(7), clock=clock,
         )
-        self.engine.start()
+        if start:
+            self.engine.start()
 
     def wait_for(self, predicate, timeout: float = 5.0, what: str = "event"):
         deadline = time.monotonic() + timeout
@@ -195,7 +236,7 @@ def h():
 
 def test_play_goes_resolving_buffering_playing_and_prefetches_the_next(h):
     h.engine.play(2)
-    assert h.engine.status.state is State.RESOLVING and h.engine.status.rank == 2  # at once
+    h.wait_state(State.RESOLVING, 2)
     h.wait_state(State.BUFFERING, 2)
     status = h.playing(2)
     assert status.title == "Song 2" and status.error is None
@@ -217,7 +258,6 @@ def test_countdown_order_and_repeat_all_wraps(h):
     assert h.engine.cycle_order() is Order.COUNTDOWN
     assert h.engine.cycle_repeat() is Repeat.ONE
     assert h.engine.cycle_repeat() is Repeat.ALL
-    assert h.engine.order_ranks() == [5, 4, 3, 2, 1]
     h.engine.play(2)
     h.playing(2)
     h.finish_and_expect(2)
@@ -237,23 +277,25 @@ def test_repeat_one_replays_and_next_still_moves_on(h):
     h.playing(4)
 
 
+def _next_playing(h, after: int) -> int:
+    h.engine.next()
+    return h.wait_for(lambda e: isinstance(e, StatusChanged) and e.status.state is State.PLAYING
+                      and e.status.rank != after, what="the next song").status.rank
+
+
 def test_shuffle_is_a_fixed_permutation_starting_with_the_current_song(h):
     h.engine.play(3)
     h.playing(3)
     h.engine.cycle_order()
     assert h.engine.cycle_order() is Order.SHUFFLE
-    order = h.engine.order_ranks()
-    assert sorted(order) == [1, 2, 3, 4, 5] and order[0] == 3
-    assert h.engine.order_ranks() == order  # fixed until the order changes
     played = [3]
-    for _ in range(4):
-        h.engine.next()
-        nxt = order[len(played)]
-        h.playing(nxt)
-        played.append(nxt)
-    assert played == order
-    h.engine.cycle_order()
-    assert h.engine.order_ranks() == [1, 2, 3, 4, 5]
+    for _ in range(9):  # twice round: the same permutation both times
+        played.append(_next_playing(h, played[-1]))
+    order = played[:5]
+    assert sorted(order) == [1, 2, 3, 4, 5] and played[5:] == order
+    assert h.engine.cycle_order() is Order.RANK
+    after = _next_playing(h, played[-1])
+    assert after == played[-1] % 5 + 1  # rank order again
 
 
 def _play_through(h, first: int, songs: int) -> list[int]:
@@ -293,21 +335,27 @@ def test_shuffle_with_repeat_all_starts_each_round_in_a_new_order(h):
     assert h.resolver.prefetched[:14] == played[1:]
 
 
+def _round_trip(h) -> None:
+    """Wait until the control loop has run everything handed to it so far (mute twice)."""
+    for muted in (not h.engine.status.muted, h.engine.status.muted):
+        h.engine.toggle_mute()
+        h.wait_for(lambda e, m=muted: isinstance(e, StatusChanged) and e.status.muted is m, what="mute")
+
+
 def test_a_song_stuck_resolving_does_not_hold_up_the_next_one(h):
     stuck = h.resolver.gates[1] = threading.Event()  # a stalled server: resolve(1) waits
     try:
         h.engine.play(1)
         h.wait_state(State.RESOLVING, 1)
         wait_until(lambda: 1 in h.resolver.calls, 2, "resolving #1")
-        time.sleep(0.4)  # longer than RESOLVE_STUCK_AFTER
-        started = time.monotonic()
-        h.engine.play(2)
+        h.engine.play(2)  # gets a worker of its own
         h.playing(2, timeout=3)
-        assert time.monotonic() - started < 2  # not after #1's 10 s wait
     finally:
         stuck.set()
-    time.sleep(0.2)  # #1's late answer is ignored
+    wait_until(lambda: 1 in h.resolver.returned, 2, "#1 answered late")
+    _round_trip(h)  # #1's late answer reached the control loop, and was ignored
     assert h.engine.status.rank == 2 and h.engine.status.state is State.PLAYING
+    assert h.player.loads == ["http://127.0.0.1:9/stream/2"]
 
 
 def test_while_paused_every_seek_reaches_the_position_shown(h):
@@ -340,22 +388,48 @@ def test_a_newer_request_supersedes_an_older_one():
         h.engine.play(2)
         h.engine.play(3)
         h.engine.play(4)
+        h.playing(4)  # 1 is still stuck: 4 has a worker of its own
         gate.set()
-        h.playing(4)
-        assert h.resolver.calls == [1, 4]  # 2 and 3 were never resolved
+        wait_until(lambda: 1 in h.resolver.returned, 2, "#1 answered late")
+        _round_trip(h)
+        assert set(h.resolver.calls) <= {1, 2, 3, 4}
         assert h.player.loads == ["http://127.0.0.1:9/stream/4"]  # 1 was resolved, never played
+        assert h.engine.status.rank == 4
     finally:
         h.close()
 
 
-def test_a_song_a_person_picked_that_fails_stays_on_screen(h):
+def test_requests_given_in_a_row_resolve_only_the_last():
+    clock = ManualClock()
+    h = Harness(clock=clock, start=False)
+    try:
+        for rank in (1, 2, 3, 4):
+            h.engine.play(rank)
+        h.engine.start()  # the four commands run now, in order: only the newest starts
+        h.playing(4)
+        assert h.resolver.calls == [4]
+        ranks = [e.status.rank for e in h.seen if isinstance(e, StatusChanged) and e.status.state is State.RESOLVING]
+        assert ranks == [1, 2, 3, 4]  # each was shown as asked for
+    finally:
+        h.close()
+
+
+def test_a_song_a_person_picked_that_fails_stays_on_screen():
+    h = Harness(clock=ManualClock())
+    try:
+        _picked_song_fails(h)
+    finally:
+        h.close()
+
+
+def _picked_song_fails(h):
     h.resolver.errors[2] = "HTTP 404 from 127.0.0.1"
     h.engine.play(2)
     failed = h.wait_for(lambda e: isinstance(e, SongFailed))
     assert (failed.rank, failed.title, failed.message) == (2, "Song 2", "HTTP 404 from 127.0.0.1")
     status = h.engine.status
     assert status.state is State.ERROR and status.error == "HTTP 404 from 127.0.0.1"
-    time.sleep(0.3)  # several advance delays: nothing else may start
+    h.clock.advance(60)  # many advance delays (and report deadlines): nothing else may start
     assert h.resolver.calls == [2] and h.engine.status.state is State.ERROR
     h.engine.play(1)  # still usable
     h.playing(1)
@@ -426,13 +500,16 @@ def test_a_cached_url_that_fails_twice_is_reported(h):
 
 
 def test_the_watchdog_reports_a_song_that_never_starts():
-    h = Harness(report_within=0.5, autoload=False)
+    clock = ManualClock()
+    h = Harness(autoload=False, clock=clock)
     try:
-        started = time.monotonic()
         h.engine.play(1)
+        h.wait_state(State.BUFFERING, 1)  # mpv has it, and never says it started
+        clock.advance(14.4)
+        assert h.engine.status.state is State.BUFFERING  # not yet
+        clock.advance(0.2)
         failed = h.wait_for(lambda e: isinstance(e, SongFailed))
         assert failed.message == "timed out talking to 127.0.0.1"
-        assert 0.4 < time.monotonic() - started < 2
         h.player.autoload = True
         h.engine.play(2)
         h.playing(2)
@@ -460,15 +537,16 @@ def test_a_queue_plays_exactly_its_ranks_and_moves_past_failures():
 
 def test_pause_seek_volume_and_mute(h):
     h.engine.toggle_pause()  # nothing to pause yet
-    assert h.engine.status.state is State.IDLE
     h.engine.seek(5)  # nothing to seek
+    _round_trip(h)
+    assert h.engine.status.state is State.IDLE and not [c for c in h.player.calls if c[0] in ("seek", "pause")]
     h.engine.play(1)
     h.playing(1)
     h.engine.toggle_pause()
-    assert h.engine.status.state is State.PAUSED
+    h.wait_state(State.PAUSED, 1)
     wait_until(lambda: ("pause", True) in h.player.calls, 2, "mpv paused")
     h.engine.toggle_pause()
-    assert h.engine.status.state is State.PLAYING
+    h.wait_state(State.PLAYING, 1)
     h.engine.seek(30)
     h.engine.seek(-5, relative=True)
     h.engine.seek(42, relative=False)
@@ -477,15 +555,15 @@ def test_pause_seek_volume_and_mute(h):
     assert any(isinstance(e, PositionChanged) for e in list(h.events.queue))
     for _ in range(10):
         h.engine.change_volume(+5)
-    assert h.engine.status.volume == 130
+    wait_until(lambda: h.engine.status.volume == 130, 2, "volume 130")
     h.engine.change_volume(-200)
-    assert h.engine.status.volume == 0
+    wait_until(lambda: h.engine.status.volume == 0, 2, "volume 0")
     h.engine.change_volume(+55)
     h.engine.toggle_mute()
-    assert h.engine.status.muted is True
+    wait_until(lambda: h.engine.status.muted is True, 2, "muted")
     wait_until(lambda: h.player.calls[-2:] == [("volume", 55), ("mute", True)], 2, "volume and mute sent")
     h.engine.stop()
-    assert h.engine.status.state is State.STOPPED
+    h.wait_state(State.STOPPED, 1)
     h.engine.toggle_pause()  # after a stop, space plays the song again
     h.wait_state(State.PLAYING, 1)
 
@@ -512,17 +590,21 @@ def test_volume_and_mute_options_show_before_mpv_starts():
     engine = PlaybackEngine(playlist(3), lambda event: None, resolver=FakeResolver(), player=FakePlayer(),
                             mpv_options=("volume=60", "mute=yes"))
     assert engine.status.volume == 60 and engine.status.muted is True
+    engine.start()
     engine.change_volume(+5)  # from what the person asked for, not from 100
-    assert engine.status.volume == 65
+    wait_until(lambda: engine.status.volume == 65, 2, "volume 65")
     engine.shutdown()
 
 
 def test_a_volume_changed_before_mpv_is_up_wins_over_its_options():
     engine, player = _engine_with_mpv_at(60.0, False)
+    engine.start()
     engine.change_volume(-30)
-    engine.open_player()
+    wait_until(lambda: engine.status.volume == 70, 2, "volume 70")
+    engine.play(1)  # mpv starts now, at 60 by its options
+    wait_until(lambda: player.loads, 2, "mpv started")
     assert engine.status.volume == 70
-    assert ("volume", 70) in player.calls
+    assert ("volume", 70) in player.calls and ("volume", 60) not in player.calls
     engine.shutdown()
 
 
@@ -613,3 +695,231 @@ def test_events_come_in_order_from_one_engine_thread():
         assert states[:3] == [State.RESOLVING, State.BUFFERING, State.PLAYING]
     finally:
         h.close()
+
+
+# ---------------------------------------------------------------- start and shutdown (issue 9.15)
+
+
+def _engine_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name in ("sadtui-engine", "sadtui-events"))
+
+
+def test_commands_before_start_wait_for_it_and_start_nothing():
+    h = Harness(start=False)
+    try:
+        threads = _engine_threads()
+        h.engine.play(2)
+        h.engine.change_volume(-10)
+        assert h.engine.cycle_order() is Order.COUNTDOWN
+        assert _engine_threads() == threads  # nothing started, no warm-up either
+        assert h.resolver.calls == [] and not h.resolver.warmed and not h.player.is_open
+        assert h.engine.status.state is State.IDLE and h.engine.status.volume == 100
+        h.engine.start()  # now they run, in order
+        status = h.playing(2)
+        assert status.volume == 90 and status.order is Order.COUNTDOWN
+        wait_until(lambda: h.resolver.warmed, 2, "the warm-up")
+    finally:
+        h.close()
+
+
+def test_shutdown_before_start_twice_and_then_nothing_runs():
+    h = Harness(start=False)
+    threads = _engine_threads()
+    h.engine.play(1)
+    h.engine.shutdown()
+    h.engine.shutdown()
+    assert h.player.terminated
+    h.engine.start()  # too late: does nothing
+    h.engine.play(1)
+    assert _engine_threads() == threads and h.resolver.calls == []
+    assert h.engine.status.state is State.IDLE
+
+
+def test_shutdown_from_several_threads_at_once(h):
+    h.engine.play(1)
+    h.playing(1)
+    done = []
+    threads = [threading.Thread(target=lambda: done.append(h.engine.shutdown())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(done) == 4 and h.player.terminated
+    h.engine.play(2)  # ignored
+    assert h.engine.status.rank == 1
+
+
+# ---------------------------------------------------------------- explaining a failure (issue 9.14)
+
+
+class SlowExplainPlayer(FakePlayer):
+    """`explain` takes as long as the test says (mpv's log can take up to 1 s)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.explaining = threading.Event()
+        self.explained: list[int] = []
+
+    def explain(self, entry, **details):
+        self.explaining.set()
+        self.release.wait(10)
+        try:
+            return super().explain(entry, **details)
+        finally:
+            self.explained.append(entry)
+
+
+def test_a_slow_explanation_does_not_hold_up_next():
+    player = SlowExplainPlayer()
+    h = Harness(player=player)
+    try:
+        player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+        h.engine.play(1)
+        assert player.explaining.wait(5)
+        h.engine.next()  # while #1's explanation is still on its way
+        h.playing(2)
+        player.release.set()
+        wait_until(lambda: player.explained, 2, "the late explanation")
+        _round_trip(h)
+        assert not [e for e in h.seen if isinstance(e, SongFailed)]  # #1 is no longer what plays
+        assert h.engine.status.rank == 2 and h.engine.status.state is State.PLAYING
+    finally:
+        player.release.set()
+        h.close()
+
+
+class LaterPlayer(FakePlayer):
+    """A player with `explain_later`: the test answers each request itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: queue.Queue = queue.Queue()
+
+    def explain_later(self, entry, *, done, **details):
+        self.asked.put((done, self.explain(entry, **details)))
+
+
+def test_explain_later_is_used_when_the_player_has_it():
+    player = LaterPlayer()
+    h = Harness(player=player)
+    try:
+        player.failures["http://127.0.0.1:9/stream/1"] = "HTTP 403 from 127.0.0.1"
+        h.engine.play(1)
+        done, message = player.asked.get(timeout=5)
+        _round_trip(h)
+        assert h.engine.status.state is State.BUFFERING  # not failed before the player says why
+        threading.Thread(target=done, args=(message,)).start()
+        failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+        assert (failed.rank, failed.message) == (1, "HTTP 403 from 127.0.0.1")
+        player.failures.clear()
+        h.engine.play(2)
+        h.playing(2)
+        player.end("eof")  # a clean end: the player's None means it played through
+        done, message = player.asked.get(timeout=5)
+        assert message is None
+        done(None)
+        h.wait_for(lambda e: isinstance(e, SongFinished) and e.rank == 2)
+        h.playing(3)
+    finally:
+        h.close()
+
+
+def test_failure_messages_from_outside_are_escaped(h):
+    h.resolver.errors[1] = "HTTP/1.1 300 \x1b]0;pwned\x07\x1b[2J"
+    h.engine.play(1)
+    failed = h.wait_for(lambda e: isinstance(e, SongFailed))
+    assert "\x1b" not in failed.message and "\\x1b]0;pwned" in failed.message
+    assert h.engine.status.error == failed.message
+
+
+# ---------------------------------------------------------------- a stalled network (issue 9.12)
+
+
+class GatedPages:
+    """A loopback server whose pages answer only once `gate` is set (a stalled network)."""
+
+    def __init__(self, audio_url: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.gate = threading.Event()
+        gate = self.gate
+        body = f'<!DOCTYPE html><html><body><audio src="{audio_url}"></audio></body></html>'.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format, *args):  # quiet
+                return
+
+            def do_GET(self):
+                gate.wait(30)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.gate.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.e2e
+def test_holding_next_on_a_stalled_network_keeps_resolves_bounded(audio_server, tmp_path):
+    from sadtui.services.engine import RESOLVE_WORKERS
+    from sadtui.services.player import Player
+    from sadtui.services.resolver import Resolver
+
+    class Counting(Resolver):
+        def __init__(self) -> None:
+            super().__init__(cache_path=tmp_path / "resolved.json")
+            self.lock = threading.Lock()
+            self.in_flight = self.most = 0
+
+        def resolve(self, song):
+            with self.lock:
+                self.in_flight += 1
+                self.most = max(self.most, self.in_flight)
+            try:
+                return super().resolve(song)
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
+
+    pages = GatedPages(audio_server.url("/a.wav"))
+    songs = tuple(Song(rank=i, title=f"Page {i}", url=pages.url(f"/page/{i}.html")) for i in range(1, 41))
+    events: queue.Queue = queue.Queue()
+    resolver = Counting()
+    engine = PlaybackEngine(Playlist(title="t", songs=songs), events.put, resolver=resolver,
+                            player=Player(options=["ao=null"]), warm_up=False)
+    try:
+        engine.start()
+        threads_before = threading.active_count()
+        most_threads = 0
+        for rank in range(1, 31):  # `n` held down: each press shown before the next
+            engine.next()
+            wait_until(lambda r=rank: engine.status.rank == r, 5, f"#{rank} asked for")
+            most_threads = max(most_threads, threading.active_count())
+        wait_until(lambda: resolver.in_flight == RESOLVE_WORKERS, 5, "the pool busy with stalled pages")
+        assert resolver.most <= RESOLVE_WORKERS
+        # Each stalled resolve may hold a yt-dlp helper thread and a server thread too.
+        assert most_threads - threads_before <= 4 * RESOLVE_WORKERS
+        assert engine.status.state is State.RESOLVING and engine.status.rank == 30
+        pages.gate.set()  # the network comes back
+        wait_until(lambda: engine.status.state is State.PLAYING, 20, "the last request playing")
+        assert engine.status.rank == 30 and resolver.most <= RESOLVE_WORKERS
+        seen = []
+        while not events.empty():
+            seen.append(events.get())
+        assert not [e for e in seen if isinstance(e, SongFailed)]
+        assert {e.status.rank for e in seen if isinstance(e, StatusChanged) and e.status.state is State.PLAYING} == {30}
+    finally:
+        engine.shutdown()
+        pages.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class State(str, Enum):
+class State(str, Enum):  # noqa: UP042 - StrEnum would change str() of the members
     IDLE = "idle"  # nothing played yet
     RESOLVING = "resolving"  # yt-dlp is finding the stream
     BUFFERING = "buffering"  # mpv is opening / filling its cache
@@ -22,7 +22,7 @@ class State(str, Enum):
     ERROR = "error"
 
 
-class Order(str, Enum):
+class Order(str, Enum):  # noqa: UP042 - StrEnum would change str() of the members
     RANK = "rank"  # 1 to N
     COUNTDOWN = "countdown"  # N to 1
     SHUFFLE = "shuffle"
@@ -32,7 +32,7 @@ class Order(str, Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
-class Repeat(str, Enum):
+class Repeat(str, Enum):  # noqa: UP042 - StrEnum would change str() of the members
     OFF = "off"
     ONE = "one"
     ALL = "all"

@@ -1,0 +1,348 @@
+"""The engine's control loop: the one owner of playback state.
+
+Everything here runs on the engine's control thread (``sadtui-engine``), inside
+its asyncio event loop: public commands, mpv's events, resolved streams,
+explained failures and timers all arrive as loop callbacks, one at a time, so
+nothing here takes a lock.  The :class:`Status` is a frozen value replaced whole
+(``self.status``); other threads read it without a lock.
+
+Slow work never runs here: yt-dlp resolves on a small thread pool (one Future
+per song in flight: asking again for a song being resolved joins its Future),
+and the player explains a failure on its own thread (``Player.explain_later``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sadtui.model.playlist import Playlist, Song
+from sadtui.model.text import safe_line
+from sadtui.services.clock import Clock
+from sadtui.services.events import (
+    EngineEvent,
+    Order,
+    PlaybackEnded,
+    PositionChanged,
+    Repeat,
+    SongFailed,
+    SongFinished,
+    State,
+    Status,
+    StatusChanged,
+)
+from sadtui.services.logs import log
+from sadtui.services.player import PlayerError
+from sadtui.services.player_side import PlayerSide
+from sadtui.services.playorder import PlayOrder, Target
+from sadtui.services.requests import Request, Tickets, first_line, host_of_request, volume
+
+
+@dataclass(frozen=True, slots=True)
+class _Superseded:
+    """A resolve that started after nobody wanted its song any more."""
+
+
+class Control(PlayerSide):
+    """Playback state and every change to it (control thread only; see the module doc)."""
+
+    def __init__(
+        self,
+        *,
+        playlist: Playlist,
+        player: Any,
+        resolver: Any,
+        order: PlayOrder,
+        emit: Callable[[EngineEvent], None],
+        clock: Clock,
+        tickets: Tickets,
+        advance_delay: float,
+        report_within: float,
+        status: Status,
+    ) -> None:
+        self.playlist = playlist
+        self.player = player
+        self.resolver = resolver
+        self.order = order
+        self.emit = emit
+        self.clock = clock
+        self.tickets = tickets
+        self.advance_delay = advance_delay
+        self.report_within = report_within
+        self.status = status  # published whole; read by any thread
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pool: Executor | None = None  # resolving
+        self.explain_pool: Executor | None = None  # Player.explain, for a player without explain_later
+        self.req: Request | None = None
+        self.fail_streak = 0
+        self.mpv_paused = False
+        self.paused_for_cache = False
+        self.unavailable: str | None = None
+        self.player_ready = False
+        self.volume_adopted = False  # mpv's starting volume/mute taken over (first open)
+        self.volume_set = False  # the person changed volume or mute
+        self.last_position_emit = 0.0
+        self.audio_started = False  # has time-pos gone past 0 for the current song?
+        self.resolving: dict[int, Future[Any]] = {}  # rank -> its resolution in flight
+        self.advance: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    # ================================================================ plumbing
+
+    def attach(self, loop: asyncio.AbstractEventLoop, pool: Executor, explain_pool: Executor) -> None:
+        self.loop, self.pool, self.explain_pool = loop, pool, explain_pool
+
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Run one command or callback; an unexpected error fails the current song, never the loop."""
+        if self.closed:
+            return
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - the engine must survive anything
+            log.exception("engine: %s failed", getattr(fn, "__name__", fn))
+            req = self.req
+            if req is not None and not req.done:
+                self.fail(req, f"playback error: {first_line(exc)}")
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Hand `fn(*args)` to the control loop (from any thread); dropped once it is closed."""
+        loop = self.loop
+        if loop is None or self.closed:
+            return
+        try:
+            loop.call_soon_threadsafe(self.run, fn, args)
+        except RuntimeError:  # the loop closed meanwhile (shutdown)
+            log.debug("engine: %s after shutdown, dropped", getattr(fn, "__name__", fn))
+
+    def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> asyncio.TimerHandle:
+        assert self.loop is not None
+        return self.loop.call_later(max(0.0, delay), self.run, fn, args)
+
+    def set(self, **fields: Any) -> None:
+        """Publish a new status (whole) and send it."""
+        new = replace(self.status, **fields)
+        if new != self.status:
+            self.status = new
+            self.emit(StatusChanged(new))
+
+    def close(self) -> None:
+        """Shutting down: nothing more happens (the engine then terminates mpv)."""
+        if self.req is not None:
+            self.retire(self.req)
+        self.closed = True
+
+    # ================================================================ commands
+
+    def play(self, rank: int, ticket: int | None = None) -> None:
+        """A person picked this song: its failure stays on screen."""
+        self.begin(self.order.picked(rank), auto=False, ticket=ticket)
+
+    def play_queue(self) -> None:
+        self.begin(self.order.first(), auto=True)
+
+    def step(self, delta: int, ticket: int | None = None) -> None:
+        req = self.req
+        target = self.order.step(self.status.rank, req.queue_index if req is not None else None, delta)
+        if target is not None:
+            self.begin(target, auto=False, ticket=ticket)
+
+    def toggle_pause(self) -> None:
+        status, req = self.status, self.req
+        if status.state is State.PAUSED:
+            self.set(state=State.BUFFERING if self.paused_for_cache else State.PLAYING)
+            self.player.set_pause(False)
+        elif status.state in (State.PLAYING, State.BUFFERING) and req is not None and req.loaded:
+            self.set(state=State.PAUSED)
+            self.player.set_pause(True)
+        elif status.state in (State.STOPPED, State.ERROR) and status.rank is not None:
+            self.play(status.rank)  # after a stop (or a failure), space plays the song again
+
+    def stop(self) -> None:
+        if self.req is not None:
+            self.retire(self.req)
+        if self.status.state is not State.IDLE:
+            self.set(state=State.STOPPED, position=None, error=None)
+        self.player_stop()
+
+    def seek(self, seconds: float, relative: bool) -> None:
+        req, status = self.req, self.status
+        if req is None or req.done or not req.loaded:
+            return
+        base = (status.position or 0.0) if relative else 0.0
+        target = max(0.0, base + seconds)
+        if status.duration is not None and target >= status.duration - 0.5:
+            req.seeked_to_end = True
+        self.status = replace(status, position=min(target, status.duration or target))
+        self.emit(PositionChanged(status.rank, self.status.position or 0.0, status.duration))
+        self.player.seek(seconds, relative)
+
+    def change_volume(self, delta: int) -> None:
+        self.volume_set = True
+        self.set(volume=volume(self.status.volume + delta))
+        self.apply_volume()
+
+    def toggle_mute(self) -> None:
+        self.volume_set = True
+        self.set(muted=not self.status.muted)
+        self.apply_volume()
+
+    def set_order(self, order: Order) -> None:
+        self.order.set_order(order, current=self.status.rank)  # a new shuffle starts with this song
+        self.set(order=order)
+
+    def set_repeat(self, repeat: Repeat) -> None:
+        self.order.set_repeat(repeat)
+        self.set(repeat=repeat)
+
+    def set_unavailable(self, problem: str) -> None:
+        """Playback cannot work at all (no libmpv): say so now and for every song asked for."""
+        self.unavailable = problem
+        if self.status.state is State.IDLE:
+            self.set(state=State.ERROR, error=problem)
+
+    # ================================================================ requests
+
+    def begin(self, target: Target, *, auto: bool, ticket: int | None = None) -> None:
+        """Make `target` the current song and start finding its stream."""
+        song = self.song(target.rank)
+        if self.req is not None:
+            self.retire(self.req)
+        req = Request(song, auto, target.queue_index, self.clock.now(), ticket or self.tickets.newest)
+        self.req = req
+        self.set(state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None)
+        if self.tickets.superseded(req.ticket):
+            return  # a newer play/next/stop is queued behind this: it replaces this one at once
+        self.player_stop()
+        if self.unavailable:
+            self.fail(req, self.unavailable)
+            return
+        req.watchdog = self.later(self.report_within - (self.clock.now() - req.requested_at), self.watchdog, req)
+        self.resolve(req)
+
+    def retire(self, req: Request) -> None:
+        """`req` is over (replaced, stopped, failed, finished): anything late about it is ignored."""
+        req.done = True
+        req.entry = None
+        if req.watchdog is not None:
+            req.watchdog.cancel()
+        if self.advance is not None:
+            self.advance.cancel()
+            self.advance = None
+        future = req.future
+        if future is not None and self.resolving.get(req.rank) is future:
+            future.cancel()  # not started yet: the worker skips it (one already running finishes, unheard)
+
+    def resolve(self, req: Request) -> None:
+        """Find `req`'s stream on the pool: one Future per song (a repeated request joins it)."""
+        future = self.resolving.get(req.rank)
+        if future is None or future.cancelled():
+            assert self.pool is not None
+            future = self.pool.submit(self._resolve_job, req.song)
+            self.resolving[req.rank] = future
+            future.add_done_callback(lambda done, rank=req.rank: self.post(self.resolved, rank, done))
+        req.future = future
+
+    def _resolve_job(self, song: Song) -> Any:
+        """On a pool thread: resolve `song` unless nobody wants it any more."""
+        req = self.req
+        if self.closed or req is None or req.done or req.song is not song:
+            return _Superseded()
+        return self.resolver.resolve(song)
+
+    def resolved(self, rank: int, future: Future[Any]) -> None:
+        if self.resolving.get(rank) is future:
+            del self.resolving[rank]
+        req = self.req
+        if req is None or req.done or req.future is not future or future.cancelled():
+            return
+        if self.tickets.superseded(req.ticket):
+            return  # a newer request is queued: do not start this one in mpv
+        error = future.exception()
+        if error is not None:
+            message = getattr(error, "message", None)
+            if not message:  # not a ResolveError: a yt-dlp surprise
+                log.warning("engine: resolving #%s failed", rank, exc_info=error)
+                message = f"could not find the audio: {first_line(error)}"
+            self.fail(req, message)
+            return
+        result = future.result()
+        if isinstance(result, _Superseded):
+            self.resolve(req)  # wanted again after all (a repeated request): start over
+            return
+        self.load(req, result)
+
+    def load(self, req: Request, resolved: Any) -> None:
+        req.resolved = resolved
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            req.entry = self.player.load(resolved.url, resolved.headers)
+        except PlayerError as exc:
+            self.fail(req, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - mpv in a bad state: start a new one next time
+            log.exception("engine: mpv could not load #%s", req.rank)
+            self.player_ready = False
+            self.player.terminate(timeout=1.0)
+            self.fail(req, f"mpv could not start it: {first_line(exc)}")
+            return
+        req.loaded = False
+        self.mpv_paused = False  # load() unpauses; mpv reports it after file-loaded
+        self.paused_for_cache = False
+        self.set(state=State.BUFFERING, duration=getattr(resolved, "duration", None))
+
+    def watchdog(self, req: Request) -> None:
+        if req is self.req and not req.done and not req.loaded:
+            self.fail(req, f"timed out talking to {host_of_request(req)}")
+
+    # ================================================================ endings
+
+    def finished(self, req: Request) -> None:
+        self.retire(req)
+        self.fail_streak = 0
+        self.emit(SongFinished(req.rank))
+        target = self.order.after(req.rank, req.queue_index, after_failure=False, commit=True)
+        if target is None:
+            self.set(state=State.STOPPED, position=None)
+            self.emit(PlaybackEnded("done"))
+            return
+        self.begin(target, auto=True)
+
+    def fail(self, req: Request, message: str) -> None:
+        if req.done or req is not self.req:
+            return
+        self.retire(req)
+        self.player_stop()
+        message = safe_line(message)
+        self.fail_streak += 1
+        self.set(state=State.ERROR, error=message, position=None)
+        self.emit(SongFailed(req.rank, req.song.title, message))
+        if not (req.auto or self.order.queue is not None):
+            return  # a person asked for this song: leave the error on screen
+        if self.order.queue is None and self.fail_streak >= max(1, len(self.playlist.songs)):
+            self.emit(PlaybackEnded("failures"))
+            return
+        if self.order.after(req.rank, req.queue_index, after_failure=True) is None:
+            self.emit(PlaybackEnded("done"))
+            return
+        self.advance = self.later(self.advance_delay, self.advance_after_failure, req)
+
+    def advance_after_failure(self, req: Request) -> None:
+        self.advance = None
+        if req is not self.req:
+            return
+        target = self.order.after(req.rank, req.queue_index, after_failure=True, commit=True)
+        if target is None:
+            self.emit(PlaybackEnded("done"))
+            return
+        self.begin(target, auto=True)
+
+    def song(self, rank: int) -> Song:
+        song = self.playlist.song(rank)
+        if song is None:
+            raise ValueError(f"no song with rank {rank}")
+        return song
+
