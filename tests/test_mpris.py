@@ -199,3 +199,53 @@ def test_no_session_bus_means_mpris_is_quietly_off(monkeypatch):
     reason = asyncio.run(mpris.start())
     assert reason.startswith("cannot connect to the session D-Bus")
     mpris.update(Status(state=State.PLAYING, rank=1))  # publishing with no bus does nothing, fails nothing
+
+
+# ---------------------------------------------------------------- `sadtui play` on the bus
+
+
+def test_sadtui_play_answers_playerctl(session_bus, audio_server, tmp_path):  # noqa: F811
+    """The real command, real libmpv (ao=null plays in real time), a real bus and playerctl:
+    `playerctl next` skips the long song at once, and `playerctl metadata` names it."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from audio_support import write_playlist
+
+    playlist = write_playlist(tmp_path / "p.toml", [("Long one", audio_server.url("/long.wav")),
+                                                     ("Short one", audio_server.url("/a.wav"))])
+    exe = Path(sys.executable).with_name("sadtui")
+    args = [str(exe), "play", "1", "2", "--playlist", str(playlist)]
+    args += ["--mpv-option", "ao=null"]  # real time: the long song is still playing when we look
+    proc = subprocess.Popen(args, env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": session_bus.address},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: session_bus.playerctl("metadata", "xesam:title").stdout.strip() == "Long one",
+                 timeout=20, what="the first song on the bus")
+        assert session_bus.playerctl("status").stdout.strip() == "Playing"
+        session_bus.playerctl("next")
+        wait_for(lambda: session_bus.playerctl("metadata", "xesam:title").stdout.strip() == "Short one",
+                 timeout=20, what="next")
+        assert proc.wait(timeout=30) == 0  # the short song plays to its end, and play exits
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_sadtui_play_without_a_bus_plays_as_before(audio_server, tmp_path, monkeypatch):
+    import os
+    import sys
+    from pathlib import Path
+
+    from audio_support import pcm_options, write_playlist
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    playlist = write_playlist(tmp_path / "p.toml", [("Short one", audio_server.url("/a.wav"))])
+    exe = Path(sys.executable).with_name("sadtui")
+    args = [str(exe), "play", "1", "--playlist", str(playlist)]
+    for option in pcm_options(tmp_path / "out.raw"):
+        args += ["--mpv-option", option]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60, env={**os.environ})
+    assert result.returncode == 0 and result.stderr == ""

@@ -188,18 +188,26 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
         raise
     progress = _ProgressLine(err, is_terminal(err))
     failures = 0
+    mpris = None
     try:
         engine.start()
         engine.play_queue()
+        mpris = _start_mpris(playlist, engine, events)
         while True:
             try:
                 event = events.get(timeout=0.25)
             except queue.Empty:
                 continue
+            if event is _QUIT:  # MPRIS Quit
+                break
             if isinstance(event, StatusChanged):
                 progress.draw(event.status, force=True)
+                if mpris is not None:
+                    mpris.publish(event.status)
             elif isinstance(event, PositionChanged):
                 progress.draw(engine.status)
+                if mpris is not None:
+                    mpris.position(event.position)
             elif isinstance(event, SongFailed):
                 failures += 1
                 progress.say(f'{PROG}: song {event.rank} "{safe_line(event.title)}": {safe_line(event.message)}')
@@ -212,5 +220,31 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
         raise
     finally:
         progress.clear()
+        if mpris is not None:
+            mpris.close()
         engine.shutdown(timeout=3.0)
     return EXIT_FAILURE if failures else EXIT_OK
+
+
+_QUIT = object()
+
+
+def _start_mpris(playlist: Playlist, engine: Any, events: Any) -> Any:
+    """Media keys for `sadtui play` (MPRIS on the session bus); None when there is no bus."""
+    from sadtui.services.logs import log
+
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return None  # no session bus (SSH, containers): quietly off, nothing imported
+    try:
+        from sadtui.services.mpris import EngineControls, MprisThread
+
+        mpris = MprisThread(playlist, EngineControls(engine, on_quit=lambda: events.put(_QUIT)))
+    except Exception:  # noqa: BLE001 - media keys are a nicety: never stop playback for them
+        log.info("MPRIS off", exc_info=True)
+        return None
+    if mpris.off_reason is not None:
+        log.info("MPRIS off: %s", mpris.off_reason)
+        mpris.close()
+        return None
+    return mpris
+

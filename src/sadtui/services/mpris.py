@@ -457,3 +457,37 @@ class EngineControls:
     def quit(self) -> None:
         if self._on_quit is not None:
             self._on_quit()
+
+
+class MprisThread:
+    """MPRIS on an asyncio loop of its own, in a daemon thread: for `sadtui play`, which
+    has no event loop. Calls from any thread; none of them blocks for long."""
+
+    def __init__(self, playlist: Playlist, controls: Controls) -> None:
+        import asyncio
+        import threading
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sadtui-mpris", daemon=True)
+        self._thread.start()
+        self.mpris = Mpris(playlist, controls)
+        self.off_reason: str | None = None
+        try:
+            future = asyncio.run_coroutine_threadsafe(self.mpris.start(), self._loop)
+            self.off_reason = future.result(timeout=5.0)
+        except Exception as exc:  # noqa: BLE001 - MPRIS is a nicety: never stop playback for it
+            log.info("MPRIS off", exc_info=True)
+            self.off_reason = f"MPRIS did not start ({type(exc).__name__})"
+
+    def publish(self, status: Status) -> None:
+        if self.mpris.running:
+            self._loop.call_soon_threadsafe(self.mpris.update, status)
+
+    def position(self, position: float | None) -> None:
+        if self.mpris.running:
+            self._loop.call_soon_threadsafe(self.mpris.update_position, position)
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self.mpris.stop)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=2.0)
