@@ -323,7 +323,7 @@ def bench_in_app(runs: int) -> list[Figure]:
                     if i:
                         page_cold.append(took)
                     following = playlist.song(rank + 1)
-                    await _wait(lambda: engine.resolver.cached(following) is not None, what="prefetch")
+                    await _wait(lambda following=following: engine.resolver.cached(following) is not None, what="prefetch")
                     took = await press_and_time(pilot, "n")
                     if i:
                         page_next.append(took)
@@ -398,7 +398,7 @@ def bench_scale_keys(runs: int) -> list[Figure]:
                 # (a person types them ~0.1 s apart); the figure is the last one's.
                 digits = list(str(jump_to))
                 tmux.send(*digits[:-1])
-                tmux.wait_for(lambda s: f"Go to rank {''.join(digits[:-1])}" in s)
+                tmux.wait_for(lambda s, digits=digits: f"Go to rank {''.join(digits[:-1])}" in s)
                 time.sleep(0.3)
                 t2 = time.perf_counter()
                 tmux.send(digits[-1])
@@ -586,7 +586,7 @@ def main() -> int:
         print(f"… {name}", file=sys.stderr, flush=True)
         try:
             figures += BENCHES[name](runs)
-        except Exception as exc:  # a broken benchmark is reported, the rest still run
+        except Exception as exc:  # noqa: BLE001 - a broken benchmark is reported, the rest still run
             failures[name] = f"{type(exc).__name__}: {exc}"
             print(f"   {name} failed: {failures[name]}", file=sys.stderr)
     rows = [("figure", "sadtui (median)", "baseline (median)", "ratio", "target", "ok")]
@@ -601,7 +601,7 @@ def main() -> int:
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": machine(),

@@ -84,7 +84,7 @@ def pcm_frequency(path: Path, rate: int = RATE, seconds: float = 0.5) -> float:
     samples.frombytes(raw[: len(raw) - len(raw) % 2])
     if len(samples) < 2:
         return 0.0
-    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    crossings = sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
     return crossings / 2 / (len(samples) / rate)
 
 

@@ -258,7 +258,7 @@ def test_mpv_explains_http_failures_itself():
             (server.url("/garbage.wav"), "not audio: mpv could not decode it"),
         ]:
             entry = player.load(url)
-            end = events.wait_for(lambda e: isinstance(e, FileEnded) and e.entry == entry, 10, url)
+            end = events.wait_for(lambda e, entry=entry: isinstance(e, FileEnded) and e.entry == entry, 10, url)
             assert end.reason == "error"
             assert player.explain(entry, url=url, reason=end.reason, error=end.error) == message
         entry = player.load(server.url("/a.wav"))
