@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from sadtui.services.player_log import open_log_fd
+
 
 def is_terminal(stream: object) -> bool:
     """Is `stream` a terminal?  False for None, a closed or a detached stream."""
@@ -25,11 +27,13 @@ def is_terminal(stream: object) -> bool:
 
 @contextlib.contextmanager
 def fd2_to_log(log_path: Path) -> Iterator[Path | None]:
-    """Redirect fd 2 to `log_path` (appending) while keeping sys.__stderr__ on the terminal."""
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    except OSError:
+    """Redirect fd 2 to `log_path` (appending) while keeping sys.__stderr__ on the terminal.
+
+    Yields None (and leaves fd 2 alone) when `log_path` is a symlink or not a regular file."""
+    # O_NOFOLLOW and a regular-file check: a symlink planted at the log's path is never
+    # written through (then fd 2 is left alone).
+    log_fd = open_log_fd(log_path)
+    if log_fd is None:
         yield None  # no log possible: leave fd 2 alone rather than lose the screen
         return
     saved_fd = os.dup(2)
