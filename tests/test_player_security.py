@@ -14,19 +14,17 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from audio_support import (  # noqa: E402
+from audio_support import (
     EventLog,
     RouteServer,
     read_pcm,
     send_body,
     sine_wav,
 )
-from audio_support import (  # noqa: E402
+from audio_support import (
     pcm_options as _pcm_options,
 )
-
-from sadtui.services.player import (  # noqa: E402
+from sadtui.services.player import (
     NON_WEB_ADDRESS,
     FileEnded,
     Player,
