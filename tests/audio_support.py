@@ -444,18 +444,15 @@ def send_body(body: bytes, ctype: str, *, length: int | None = -1, headers: dict
 _ENCODED: dict[tuple[str, float], bytes] = {}
 
 _ENCODE_SCRIPT = r"""
-import sys, mpv
+import sys, threading, mpv
 out, oac, fmt, seconds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-m = mpv.MPV(video=False, config=False, terminal=False, idle=False, o=out, oac=oac, of=fmt)
-m.play(f"av://lavfi:sine=frequency=440:duration={seconds}:sample_rate=48000")
-try:
-    m.wait_for_playback()
-except mpv.ShutdownError:  # idle=no: the core quits when the file ends
-    pass
-try:
-    m.terminate()
-except mpv.ShutdownError:
-    pass
+ended = threading.Event()
+m = mpv.MPV(video=False, config=False, terminal=False, idle=True, o=out, oac=oac, of=fmt)
+m.register_event_callback(lambda e: ended.set() if e.event_id.value == mpv.MpvEventID.END_FILE else None)
+m.command("loadfile", f"av://lavfi:sine=frequency=440:duration={seconds}:sample_rate=48000")
+ok = ended.wait(30)
+m.terminate()  # writes the file's trailer
+sys.exit(0 if ok else 1)
 """
 
 ENCODINGS = {"mp3": ("libmp3lame", "mp3"), "flac": ("flac", "flac"), "opus": ("libopus", "ogg")}
@@ -471,10 +468,13 @@ def encoded_sine(kind: str, seconds: float, tmp: Path) -> bytes:
         oac, fmt = ENCODINGS[kind]
         out = tmp / f"sine-{seconds:g}.{kind}"
         env = {**os.environ, "LC_NUMERIC": "C"}
-        subprocess.run(
-            [sys.executable, "-c", _ENCODE_SCRIPT, str(out), oac, fmt, f"{seconds:g}"],
-            env=env, timeout=60, check=False, capture_output=True,
-        )
+        try:
+            subprocess.run(
+                [sys.executable, "-c", _ENCODE_SCRIPT, str(out), oac, fmt, f"{seconds:g}"],
+                env=env, timeout=60, check=False, capture_output=True,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"libmpv took over 60 s to encode {seconds:g} s of {kind}")
         if not out.exists() or out.stat().st_size < 1000:
             pytest.skip(f"libmpv cannot encode {kind} here")
         _ENCODED[key] = out.read_bytes()

@@ -296,6 +296,7 @@ class Player:
         # Redirects (event thread): the entry mpv created for a redirect -> the entry load() returned.
         self._alias: dict[int, int] = {}
         self._redirect_ended: set[int] = set()  # original entries whose redirected entry has ended
+        self._leftovers: set[int] = set()  # later entries of a followed .pls/.m3u: refused, no events
         self._refused: set[int] = set()  # entries (original ids) the on_load hook refused
         self._end_reasons: dict[int, str] = {}
         self._hook_continue: Any = None
@@ -432,7 +433,7 @@ class Player:
             if eid == ids.START_FILE:
                 self._on_start_file(int(event.data.playlist_entry_id))
             elif eid == ids.FILE_LOADED:  # belongs to the latest start-file
-                if self._last_started is not None:
+                if self._last_started is not None and self._last_started not in self._leftovers:
                     self._send(FileLoaded(self._alias.get(self._last_started, self._last_started)))
             elif eid == ids.END_FILE:
                 self._on_end_file(event.data)
@@ -445,11 +446,17 @@ class Player:
 
     def _on_start_file(self, entry: int) -> None:
         self._last_started = entry
+        if entry not in self._alias and self._is_redirect_leftover(entry):
+            self._leftovers.add(entry)  # the hook refuses it; nobody asked for it: no events
+            return
         self._send(FileStarted(self._alias.get(entry, entry)))
 
     def _on_end_file(self, data: Any) -> None:
         entry = int(data.playlist_entry_id)
         reason = self._end_reason_names.get(int(data.reason), "error")
+        if entry in self._leftovers:
+            self._leftovers.discard(entry)
+            return
         original = self._alias.get(entry, entry)
         if reason == "redirect":
             # mpv replaced the entry by what the .pls/.m3u lists: follow the first new entry
@@ -476,7 +483,7 @@ class Player:
             entry = self._last_started
             original = self._alias.get(entry, entry) if entry is not None else None
             url = self._mpv_property("stream-open-filename")
-            extra = entry is not None and entry not in self._alias and self._is_redirect_leftover(entry)
+            extra = entry in self._leftovers
             if not is_web_url(url) or extra:
                 if original is not None and not extra:
                     self._refused.add(original)
