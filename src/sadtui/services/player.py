@@ -249,17 +249,53 @@ def explain_failure(
 # ---------------------------------------------------------------- the player
 
 
-def _hook_functions() -> tuple[Any, Any]:
-    """libmpv's mpv_hook_add / mpv_hook_continue (python-mpv does not wrap them)."""
-    import mpv
+class _HookApi:
+    """The libmpv calls the on_load hook needs, on the EVENT handle (python-mpv wraps none
+    of them).  That handle belongs to python-mpv's event thread, where the hook runs, and
+    is only destroyed there: using it stays safe while another thread terminates mpv."""
 
-    add = mpv.backend.mpv_hook_add
-    add.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int]
-    add.restype = ctypes.c_int
-    cont = mpv.backend.mpv_hook_continue
-    cont.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
-    cont.restype = ctypes.c_int
-    return add, cont
+    def __init__(self, handle: Any) -> None:
+        import mpv
+
+        lib = mpv.backend
+        self.handle = handle
+        # lib["name"] makes a fresh function object: python-mpv's own stay as they are.
+        self._add = lib["mpv_hook_add"]
+        self._add.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int]
+        self._add.restype = ctypes.c_int
+        self._continue = lib["mpv_hook_continue"]
+        self._continue.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+        self._continue.restype = ctypes.c_int
+        self._get = lib["mpv_get_property_string"]
+        self._get.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        self._get.restype = ctypes.c_void_p
+        self._set = lib["mpv_set_property_string"]
+        self._set.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+        self._set.restype = ctypes.c_int
+        self._free = lib["mpv_free"]
+        self._free.argtypes = [ctypes.c_void_p]
+        self._free.restype = None
+
+    def add(self, name: str) -> None:
+        if self._add(self.handle, 0, name.encode(), 0) < 0:
+            raise RuntimeError(f"mpv_hook_add({name}) failed")
+
+    def proceed(self, hook_id: int) -> None:
+        self._continue(self.handle, hook_id)
+
+    def get(self, name: str) -> str | None:
+        pointer = self._get(self.handle, name.encode())
+        if not pointer:
+            return None
+        try:
+            return ctypes.string_at(pointer).decode("utf-8", "surrogateescape")
+        finally:
+            self._free(pointer)
+
+    def set(self, name: str, value: str) -> None:
+        code = self._set(self.handle, name.encode(), value.encode())
+        if code < 0:
+            raise RuntimeError(f"mpv refused {name}={value} (error {code})")
 
 
 class Player:
@@ -299,8 +335,7 @@ class Player:
         self._leftovers: set[int] = set()  # later entries of a followed .pls/.m3u: refused, no events
         self._refused: set[int] = set()  # entries (original ids) the on_load hook refused
         self._end_reasons: dict[int, str] = {}
-        self._hook_continue: Any = None
-        self._event_handle: Any = None
+        self._hooks: _HookApi | None = None
         self._explainer: threading.Thread | None = None
         self._explain_jobs: Any = None
 
@@ -370,10 +405,8 @@ class Player:
         for name in OBSERVED:
             instance.observe_property(name, self._on_property)
         try:
-            add, self._hook_continue = _hook_functions()
-            self._event_handle = instance._event_handle
-            if add(self._event_handle, 0, b"on_load", 0) < 0:
-                raise RuntimeError("mpv_hook_add failed")
+            self._hooks = _HookApi(instance._event_handle)
+            self._hooks.add("on_load")
         except Exception as exc:  # noqa: BLE001 - no hook: no mpv (it would be unguarded)
             log.exception("cannot add mpv's on_load hook")
             try:
@@ -482,45 +515,35 @@ class Player:
         try:
             entry = self._last_started
             original = self._alias.get(entry, entry) if entry is not None else None
-            url = self._mpv_property("stream-open-filename")
+            url = self._hooks.get("stream-open-filename") if self._hooks is not None else None
             extra = entry in self._leftovers
             if not is_web_url(url) or extra:
                 if original is not None and not extra:
                     self._refused.add(original)
                 why = "leftover entry of a followed redirect" if extra else "not http(s)"
                 self._line(f"[sadtui] warn: refusing to open {safe_line(url, limit=300)} ({why}): {REFUSED_URL}")
-                self._set_property("stream-open-filename", REFUSED_URL)
+                self._refuse()
         except Exception:  # noqa: BLE001
             log.exception("mpv's on_load hook failed; refusing the entry")
-            self._set_property("stream-open-filename", REFUSED_URL)
+            self._refuse()
         finally:
-            if self._hook_continue is not None and self._event_handle is not None:
-                self._hook_continue(self._event_handle, hook_id)
+            if self._hooks is not None:
+                self._hooks.proceed(hook_id)
+
+    def _refuse(self) -> None:
+        try:
+            if self._hooks is not None:
+                self._hooks.set("stream-open-filename", REFUSED_URL)
+        except Exception:  # noqa: BLE001
+            log.exception("cannot refuse an entry: stopping mpv's playback")
+            if self._hooks is not None:
+                self._hooks.set("playlist-pos", "-1")
 
     def _is_redirect_leftover(self, entry: int) -> bool:
         """An entry mpv starts after a followed redirect's entry ended (the next line of the .pls)."""
         return bool(self._redirect_ended) and entry > max(self._alias, default=0) and any(
             self._alias.get(e) in self._redirect_ended for e in self._alias
         ) and entry not in self._entry_tokens
-
-    def _mpv_property(self, name: str) -> Any:
-        instance = self._mpv_for_hook
-        return instance._get_property(name) if instance is not None else None
-
-    def _set_property(self, name: str, value: str) -> None:
-        instance = self._mpv_for_hook
-        if instance is None:
-            return
-        try:
-            instance._set_property(name, value)
-        except Exception:  # noqa: BLE001
-            log.exception("setting mpv's %s", name)
-
-    @property
-    def _mpv_for_hook(self) -> Any:
-        return self._mpv if self._mpv is not None else self._creating
-
-    _creating: Any = None
 
     def _on_property(self, name: str, value: Any) -> None:
         if isinstance(value, str):
@@ -753,7 +776,6 @@ class Player:
         if instance is None:
             self._close_log()
             return True
-        self._creating = instance  # the hook may still run while mpv shuts down
         done = threading.Event()
 
         def run() -> None:
@@ -767,7 +789,6 @@ class Player:
         threading.Thread(target=run, name="sadtui-mpv-terminate", daemon=True).start()
         finished = done.wait(timeout)
         if finished:
-            self._creating = None
             self._close_log()
         return finished
 

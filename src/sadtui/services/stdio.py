@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from sadtui.services.logs import log
 from sadtui.services.player_log import open_log_fd
 
 
@@ -46,12 +47,16 @@ def fd2_to_log(log_path: Path) -> Iterator[Path | None]:
         sys.stderr = terminal
         yield log_path
     finally:
-        with contextlib.suppress(Exception):
+        try:
             terminal.flush()
+        except (OSError, ValueError):
+            log.warning("flushing the terminal's stderr", exc_info=True)
         os.dup2(saved_fd, 2)
         os.close(saved_fd)
         os.close(log_fd)
         sys.__stderr__ = original_dunder  # type: ignore[misc]
         sys.stderr = original_stderr
-        with contextlib.suppress(Exception):
+        try:
             terminal.close()
+        except (OSError, ValueError):
+            log.warning("closing the terminal's stderr copy", exc_info=True)
