@@ -253,3 +253,65 @@ def test_end_reasons_come_from_python_mpv():
     assert reasons[mpv.MpvEventEndFile.REDIRECT] == "redirect"
     assert reasons[mpv.MpvEventEndFile.EOF] == "eof"
     assert reasons[mpv.MpvEventEndFile.ERROR] == "error"
+
+
+def test_the_next_song_after_a_followed_radio_playlist_plays(player, routes):
+    routes.routes["/n-a.wav"] = send_body(sine_wav(1.0, 440.0), "audio/wav")
+    routes.routes["/n-b.wav"] = send_body(sine_wav(1.0, 660.0), "audio/wav")
+    routes.routes["/n.pls"] = send_body(
+        f"[playlist]\nFile1={routes.url('/n-a.wav')}\nFile2={routes.url('/n-a.wav')}\nNumberOfEntries=2\n".encode(),
+        "audio/x-scpls",
+    )
+    first = player.load(routes.url("/n.pls"))
+    assert _ended(player, first).reason == "eof"
+    second = player.load(routes.url("/n-b.wav"))
+    player.events.wait_for(lambda e: isinstance(e, FileLoaded) and e.entry == second, what="the next song")
+    assert _ended(player, second).reason == "eof"
+    assert read_pcm(player.out)[0] == pytest.approx(2.0, abs=0.2)
+
+
+def test_an_empty_radio_playlist_ends_its_entry_with_an_error(player, routes):
+    routes.routes["/empty.pls"] = send_body(b"[playlist]\nNumberOfEntries=0\n", "audio/x-scpls")
+    entry = player.load(routes.url("/empty.pls"))
+    ended = _ended(player, entry, timeout=5.0)
+    assert ended.reason == "error"
+
+
+def test_sadtui_play_follows_a_radio_playlist(tmp_path, routes):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    routes.routes["/cli-a.wav"] = send_body(sine_wav(2.0, 440.0), "audio/wav")
+    routes.routes["/cli.pls"] = send_body(
+        f"[playlist]\nFile1={routes.url('/cli-a.wav')}\nNumberOfEntries=1\n".encode(), "audio/x-scpls"
+    )
+    playlist = tmp_path / "pl.toml"
+    playlist.write_text(f'title = "t"\n\n[[songs]]\nrank = 1\ntitle = "Radio"\nurl = "{routes.url("/cli.pls")}"\n')
+    out = tmp_path / "cli.raw"
+    args = [str(Path(sys.executable).with_name("sadtui")), "play", "1", "--playlist", str(playlist)]
+    for option in pcm_options(out):
+        args += ["--mpv-option", option]
+    started = time.monotonic()
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr  # was 1 after 14.5 s: "timed out talking to 127.0.0.1"
+    assert time.monotonic() - started < 10
+    assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.2)
+
+
+def test_two_explain_later_calls_do_not_queue(player, audio_server):
+    url = audio_server.url("/404")
+    entry = player.load(url)
+    ended = _ended(player, entry)
+    times: list[float] = []
+    both = threading.Barrier(3, timeout=5)
+
+    def done(message):
+        times.append(time.monotonic())
+        both.wait()
+
+    started = time.monotonic()
+    for _ in range(2):
+        player.explain_later(entry, url=url, reason=ended.reason, error=ended.error, done=done)
+    both.wait()
+    assert max(times) - started < 1.3  # each within ~1.2 s, not one after the other

@@ -336,8 +336,6 @@ class Player:
         self._refused: set[int] = set()  # entries (original ids) the on_load hook refused
         self._end_reasons: dict[int, str] = {}
         self._hooks: _HookApi | None = None
-        self._explainer: threading.Thread | None = None
-        self._explain_jobs: Any = None
 
     def set_notify(self, notify: Callable[[PlayerEvent], None]) -> None:
         self._notify = notify
@@ -502,6 +500,7 @@ class Player:
                     for old in sorted(self._alias)[:-50]:
                         self._alias.pop(old, None)
                 return  # the song goes on: the engine sees no end
+            reason = "error"  # a playlist with nothing (allowed) in it: nothing will play
         elif entry != original:
             self._redirect_ended.add(original)
             if len(self._redirect_ended) > 200:
@@ -519,6 +518,8 @@ class Player:
             extra = entry in self._leftovers
             if not is_web_url(url) or extra:
                 if original is not None and not extra:
+                    if len(self._refused) > 200:
+                        self._refused.clear()
                     self._refused.add(original)
                 why = "leftover entry of a followed redirect" if extra else "not http(s)"
                 self._line(f"[sadtui] warn: refusing to open {safe_line(url, limit=300)} ({why}): {REFUSED_URL}")
@@ -540,7 +541,8 @@ class Player:
                 self._hooks.set("playlist-pos", "-1")
 
     def _is_redirect_leftover(self, entry: int) -> bool:
-        """An entry mpv starts after a followed redirect's entry ended (the next line of the .pls)."""
+        """An entry mpv starts after a followed redirect's entry ended (the next line of the .pls).
+        load() clears ``_redirect_ended`` before its loadfile, so a new song is never one."""
         return bool(self._redirect_ended) and entry > max(self._alias, default=0) and any(
             self._alias.get(e) in self._redirect_ended for e in self._alias
         ) and entry not in self._entry_tokens
@@ -599,6 +601,9 @@ class Player:
         """load() without the scheme check: the on_load hook and mpv's options still apply."""
         self.open()
         m = self._mpv
+        # Whatever comes next is this new entry, never the rest of an earlier .pls/.m3u
+        # (loadfile replace clears mpv's playlist): forget the followed redirects.
+        self._redirect_ended.clear()
         headers = dict(headers or {})
         agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), None)
         fields = [f"{k}: {v}" for k, v in headers.items() if k.lower() != "user-agent"]
@@ -685,43 +690,25 @@ class Player:
         done: Callable[[str | None], None],
     ) -> None:
         """:meth:`explain` without blocking: returns at once, and calls ``done(message)``
-        exactly once, from the player's explainer thread (never mpv's event thread, no lock
-        held), within about EXPLAIN_WAIT + 0.2 s.  ``message`` is what explain() returns."""
-        import queue
+        exactly once, from a short-lived "sadtui-explain" thread (never mpv's event thread,
+        no lock held), within about EXPLAIN_WAIT + 0.2 s.  ``message`` is what explain()
+        returns.  One thread per call, so a second failure never waits behind the first."""
+        kwargs = {"url": url, "reason": reason, "error": error, "position": position,
+                  "duration": duration, "seeked_to_end": seeked_to_end}
+        threading.Thread(
+            target=self._explain_job, args=(entry, kwargs, done), name="sadtui-explain", daemon=True
+        ).start()
 
-        job = (entry, {"url": url, "reason": reason, "error": error, "position": position,
-                       "duration": duration, "seeked_to_end": seeked_to_end}, done)
-        with self._lock:
-            if self._explain_jobs is None:
-                self._explain_jobs = queue.SimpleQueue()
-            if self._explainer is None or not self._explainer.is_alive():
-                self._explainer = threading.Thread(
-                    target=self._explain_loop, args=(self._explain_jobs,), name="sadtui-explain", daemon=True
-                )
-                self._explainer.start()
-            self._explain_jobs.put(job)
-
-    def _explain_loop(self, jobs: Any) -> None:
-        import queue
-
-        while True:
-            try:
-                entry, kwargs, done = jobs.get(timeout=30.0)
-            except queue.Empty:
-                with self._lock:
-                    if jobs.empty():  # idle: let the thread end (explain_later starts another)
-                        self._explainer = None
-                        return
-                continue
-            try:
-                message = self.explain(entry, **kwargs)
-            except Exception:  # noqa: BLE001
-                log.exception("explaining why entry %s ended", entry)
-                message = "mpv could not play it" if kwargs.get("reason") == "error" else None
-            try:
-                done(message)
-            except Exception:  # noqa: BLE001
-                log.exception("explain_later's done callback failed")
+    def _explain_job(self, entry: int, kwargs: dict[str, Any], done: Callable[[str | None], None]) -> None:
+        try:
+            message = self.explain(entry, **kwargs)
+        except Exception:  # noqa: BLE001
+            log.exception("explaining why entry %s ended", entry)
+            message = "mpv could not play it" if kwargs.get("reason") == "error" else None
+        try:
+            done(message)
+        except Exception:  # noqa: BLE001
+            log.exception("explain_later's done callback failed")
 
     def _safe(self, fn: Callable[[], Any]) -> bool:
         if self._mpv is None:
