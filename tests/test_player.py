@@ -299,10 +299,17 @@ def test_sadtui_play_follows_a_radio_playlist(tmp_path, routes):
     assert read_pcm(out)[0] == pytest.approx(2.0, abs=0.2)
 
 
-def test_two_explain_later_calls_do_not_queue(player, audio_server):
+def test_two_explain_later_calls_do_not_queue(player, audio_server, monkeypatch):
     url = audio_server.url("/404")
     entry = player.load(url)
     ended = _ended(player, entry)
+    real_lines_for = player.lines_for
+
+    def slow_lines_for(entry, timeout=1.0):  # as when mpv's log lines are slow to come
+        time.sleep(0.8)
+        return real_lines_for(entry, timeout)
+
+    monkeypatch.setattr(player, "lines_for", slow_lines_for)
     times: list[float] = []
     both = threading.Barrier(3, timeout=5)
 

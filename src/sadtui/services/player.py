@@ -3,9 +3,21 @@
 Threads: every method of :class:`Player` is meant to be called from ONE thread
 (the engine's control thread).  libmpv calls back on python-mpv's event thread;
 those callbacks only copy plain values into :class:`PlayerEvent` objects and
-hand them to ``notify`` (and keep log lines); they never block and never call
-mpv.  ``mpv`` is imported lazily in :meth:`Player.open`, so importing this module
-is cheap and works without libmpv.
+hand them to ``notify`` (and keep log lines); they never block, and call mpv
+only in the ``on_load`` hook (through the event handle, see :class:`_HookApi`).
+``mpv`` is imported lazily in :meth:`Player.open`, so importing this module is cheap
+and works without libmpv.  Call :func:`ensure_numeric_locale` early on the main
+thread: python-mpv's import and libmpv need LC_NUMERIC=C, and setlocale is not
+thread-safe.
+
+Security: mpv opens only http(s).  :meth:`Player.load` refuses anything else
+(:data:`NON_WEB_ADDRESS`); behind it, the ``on_load`` hook checks every URL mpv is
+about to open (also the entries a .pls/.m3u redirect creates), and mpv's options
+(:mod:`sadtui.services.mpv_options`) restrict what ffmpeg's nested opens may use.
+
+Redirects: when mpv replaces an entry by what a .pls/.m3u lists (end reason
+"redirect"), the first new entry's events carry the original entry's id, so the
+caller follows "its" entry unchanged; the playlist's later entries never play.
 
 Errors are explained from mpv's log: libmpv hands log lines out after events,
 so :meth:`Player.explain` first prints a marker through mpv and waits for it to
