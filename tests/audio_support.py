@@ -354,3 +354,128 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}")
         time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- player: raw routes and encoded audio
+
+
+class RouteServer:
+    """A loopback HTTP server whose routes are plain functions: ``routes[path](handler, server)``.
+
+    For responses AudioServer cannot make: Icecast style (no Content-Length, connection
+    closed at the end), a Content-Length shorter than the body, playlists and manifests
+    that point elsewhere, hostile header values.  ``requests`` counts what was asked for.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Callable[[BaseHTTPRequestHandler, RouteServer], None]] = {}
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                with server._lock:
+                    server.requests.append(path)
+                route = server.routes.get(path)
+                try:
+                    if route is None:
+                        self.send_response(404)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    route(self, server)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+            def handle_error(self, request, client_address) -> None:  # quiet
+                pass
+
+        self.httpd = Server((HOST, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="route-server", daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def requested(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for p in self.requests if p == path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def send_body(body: bytes, ctype: str, *, length: int | None = -1, headers: dict[str, str] | None = None):
+    """A route: `body` with `ctype`; `length` None sends no Content-Length and closes the
+    connection at the end (Icecast style); -1 sends the true length; any other number is sent as is."""
+
+    def route(handler: BaseHTTPRequestHandler, server: RouteServer) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", ctype)
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        if length is None:
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
+        else:
+            handler.send_header("Content-Length", str(len(body) if length == -1 else length))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.wfile.flush()
+        if length is None:
+            handler.close_connection = True
+
+    return route
+
+
+_ENCODED: dict[tuple[str, float], bytes] = {}
+
+_ENCODE_SCRIPT = r"""
+import sys, threading, mpv
+out, oac, fmt, seconds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ended = threading.Event()
+m = mpv.MPV(video=False, config=False, terminal=False, idle=True, o=out, oac=oac, of=fmt)
+m.register_event_callback(lambda e: ended.set() if e.event_id.value == mpv.MpvEventID.END_FILE else None)
+m.command("loadfile", f"av://lavfi:sine=frequency=440:duration={seconds}:sample_rate=48000")
+ok = ended.wait(30)
+m.terminate()  # writes the file's trailer
+sys.exit(0 if ok else 1)
+"""
+
+ENCODINGS = {"mp3": ("libmp3lame", "mp3"), "flac": ("flac", "flac"), "opus": ("libopus", "ogg")}
+
+
+def encoded_sine(kind: str, seconds: float, tmp: Path) -> bytes:
+    """A sine wave encoded as mp3, flac or opus by libmpv's encoder (a separate process;
+    its lavfi source is test input, never anything sadtui plays)."""
+    import subprocess
+
+    key = (kind, seconds)
+    if key not in _ENCODED:
+        oac, fmt = ENCODINGS[kind]
+        out = tmp / f"sine-{seconds:g}.{kind}"
+        env = {**os.environ, "LC_NUMERIC": "C"}
+        try:
+            subprocess.run(
+                [sys.executable, "-c", _ENCODE_SCRIPT, str(out), oac, fmt, f"{seconds:g}"],
+                env=env, timeout=60, check=False, capture_output=True,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"libmpv took over 60 s to encode {seconds:g} s of {kind}")
+        if not out.exists() or out.stat().st_size < 1000:
+            pytest.skip(f"libmpv cannot encode {kind} here")
+        _ENCODED[key] = out.read_bytes()
+    return _ENCODED[key]

@@ -14,6 +14,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from sadtui.services.logs import log
+from sadtui.services.player_log import open_log_fd
+
 
 def is_terminal(stream: object) -> bool:
     """Is `stream` a terminal?  False for None, a closed or a detached stream."""
@@ -25,11 +28,13 @@ def is_terminal(stream: object) -> bool:
 
 @contextlib.contextmanager
 def fd2_to_log(log_path: Path) -> Iterator[Path | None]:
-    """Redirect fd 2 to `log_path` (appending) while keeping sys.__stderr__ on the terminal."""
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    except OSError:
+    """Redirect fd 2 to `log_path` (appending) while keeping sys.__stderr__ on the terminal.
+
+    Yields None (and leaves fd 2 alone) when `log_path` is a symlink or not a regular file."""
+    # O_NOFOLLOW and a regular-file check: a symlink planted at the log's path is never
+    # written through (then fd 2 is left alone).
+    log_fd = open_log_fd(log_path)
+    if log_fd is None:
         yield None  # no log possible: leave fd 2 alone rather than lose the screen
         return
     saved_fd = os.dup(2)
@@ -42,12 +47,16 @@ def fd2_to_log(log_path: Path) -> Iterator[Path | None]:
         sys.stderr = terminal
         yield log_path
     finally:
-        with contextlib.suppress(Exception):
+        try:
             terminal.flush()
+        except (OSError, ValueError):
+            log.warning("flushing the terminal's stderr", exc_info=True)
         os.dup2(saved_fd, 2)
         os.close(saved_fd)
         os.close(log_fd)
         sys.__stderr__ = original_dunder  # type: ignore[misc]
         sys.stderr = original_stderr
-        with contextlib.suppress(Exception):
+        try:
             terminal.close()
+        except (OSError, ValueError):
+            log.warning("closing the terminal's stderr copy", exc_info=True)
