@@ -297,21 +297,29 @@ def test_play_and_the_tui_set_lc_numeric_on_the_main_thread_before_mpv(monkeypat
         pass
 
     def engine_factory(*args, **kwargs):
-        calls.append("engine")
+        calls.append(("engine", real_setlocale(locale.LC_NUMERIC)))
         raise Stop
 
     def run_app(*args, **kwargs):
-        calls.append("tui")
+        calls.append(("tui", real_setlocale(locale.LC_NUMERIC)))
         return 0
+
+    real_setlocale(locale.LC_NUMERIC, "")  # start from the environment's locale, as a shell does
 
     monkeypatch.setattr(engine_module, "PlaybackEngine", engine_factory)
     monkeypatch.setattr(app_module, "run_app", run_app)
     monkeypatch.setattr(cli, "is_terminal", lambda stream: True)
+    monkeypatch.setenv("LC_NUMERIC", "C.UTF-8")
+    real_setlocale(locale.LC_NUMERIC, "C.UTF-8")  # not "C": someone must set it
+    monkeypatch.setattr("sadtui.services.player._locale_done", False)
     assert cli.main(["play", "1"]) == 1  # Stop is an internal error here
-    assert calls == [(locale.LC_NUMERIC, "C", True), "engine"]
+    assert calls[-1] == ("engine", "C")
+    assert all(call[0] == locale.LC_NUMERIC and call[1] == "C" and call[2] for call in calls[:-1])
+    assert len(calls) >= 2  # it was set, on the main thread, before the engine
     calls.clear()
+    real_setlocale(locale.LC_NUMERIC, "C.UTF-8")
     assert cli.main([]) == 0
-    assert calls == [(locale.LC_NUMERIC, "C", True), "tui"]
+    assert calls == [(locale.LC_NUMERIC, "C", True), ("tui", "C")]
 
 
 def test_list_does_not_import_libmpv_or_logging_handlers():

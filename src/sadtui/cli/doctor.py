@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sadtui.cli.common import EXIT_FAILURE, EXIT_OK, numeric_locale_c
+from sadtui.cli.common import EXIT_FAILURE, EXIT_OK
 from sadtui.model.playlist import Playlist
 from sadtui.model.text import safe_line
 from sadtui.services.logs import log
@@ -262,7 +262,9 @@ def cmd_doctor(args: argparse.Namespace, playlist: Playlist | None) -> int:
     from sadtui.services import logs
 
     logs.setup()
-    numeric_locale_c()  # libmpv: before the audio check starts it, on the main thread
+    from sadtui.services.player import ensure_numeric_locale
+
+    ensure_numeric_locale()  # libmpv: before the audio check starts it, on the main thread
     report = run_checks(online=args.online, playlist=getattr(args, "playlist", None),
                         mpv_options=list(getattr(args, "mpv_option", None) or [])
                         + list(getattr(args, "doctor_mpv_option", None) or []))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sadtui import gcpause
-from sadtui.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, find_song, numeric_locale_c, parse_rank
+from sadtui.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, find_song, parse_rank
 from sadtui.model.playlist import Playlist
 from sadtui.model.text import safe_line
 from sadtui.services.stdio import fd2_to_log, is_terminal
@@ -127,7 +127,9 @@ def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
         find_song(playlist, rank)  # UsageError (exit 2) for a rank that is not there
     options = list(getattr(args, "mpv_option", None) or []) + list(getattr(args, "play_mpv_option", None) or [])
     logs.setup()
-    numeric_locale_c()  # on the main thread, before anything starts mpv
+    from sadtui.services.player import ensure_numeric_locale
+
+    ensure_numeric_locale()  # on the main thread (python-mpv's import sets it too: it happens here)
     from sadtui.services.player import PlayerError
 
     try:
