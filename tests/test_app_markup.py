@@ -67,7 +67,7 @@ async def test_a_long_description_scrolls(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("G")
         await settle(pilot)
-        details = app.details
+        details = app.main.details
         await wait_for(pilot, lambda: details.max_scroll_y > 20, what="long description overflows")
         assert "line0699" not in screen_text(app)
         await pilot.press("tab", "G")
