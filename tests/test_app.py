@@ -229,7 +229,7 @@ async def test_filter_is_incremental_shows_n_of_m_enter_keeps_escape_clears():
         assert "Silver Sky" not in text
         await pilot.press("enter")  # keep the filter, back to the list
         assert app.focused is app.songs
-        assert app.songs.query == "naru" and app.songs.option_count == 3
+        assert app.songs.filter_text == "naru" and app.songs.option_count == 3
         await pilot.press("j")
         assert rank_of(app) == 11
         assert app.songs.border_title == "Songs · 3 of 26"
@@ -239,7 +239,7 @@ async def test_filter_is_incremental_shows_n_of_m_enter_keeps_escape_clears():
         await pilot.press("right")  # any other key takes the rank first (1 is in the filter)
         assert app.songs.border_title == "Songs · 3 of 26" and rank_of(app) == 1
         await pilot.press("j", "escape")  # Escape clears the filter from the list too
-        assert app.songs.option_count == 26 and app.songs.query == ""
+        assert app.songs.option_count == 26 and app.songs.filter_text == ""
         assert rank_of(app) == 11  # the highlight stays on the same song
         assert not app.main.filter_bar.has_class("-active")
 

@@ -22,7 +22,7 @@ from sadtui.services.events import (
     Status,
     StatusChanged,
 )
-from sadtui.tui import app as app_module
+from sadtui.tui import playback as app_module
 from sadtui.tui.messages import EngineNotice
 from sadtui.tui.playback import describe_engine_error
 from sadtui.tui.widgets.now_playing import clock, progress_bar
@@ -194,7 +194,7 @@ async def test_playback_commands_in_the_palette_reach_the_engine():
     async with app.run_test(size=(120, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
         for action in ("play", "volume(-5)", "seek(30)", "cycle_repeat", "mute", "stop"):
-            await app.run_action(action)
+            await app.run_action(action, app.main)
         await pilot.pause()
         names = [name for name, _ in engine.calls]
         assert names == ["start", "play", "change_volume", "seek", "cycle_repeat", "toggle_mute", "stop"]

@@ -85,7 +85,7 @@ class SadtuiApp(App[int]):
         )
         self._saved, self._state_notice = self._store.load() if remember else (Remembered(), None)
         start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
-        self.main = MainScreen(playlist, start)
+        self.main = MainScreen(playlist, start, self._saved.panel if self._saved.panel in PANELS else None)
 
     @property
     def songs(self):
@@ -104,8 +104,6 @@ class SadtuiApp(App[int]):
         if self._remember and self._saved.theme in self.available_themes:
             self.theme = self._saved.theme
         self.theme_changed_signal.subscribe(self, lambda _theme: self.save_state(theme=True))
-        if self._saved.panel in PANELS:
-            self.main.show_panel(self._saved.panel, save=False)
         if self._state_notice:
             self.notify(self._state_notice, severity="warning", markup=False, timeout=8)
         if self._handle_signals:

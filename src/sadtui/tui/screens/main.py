@@ -55,10 +55,11 @@ class MainScreen(Screen[None]):
 
     app: SadtuiApp  # type: ignore[assignment]
 
-    def __init__(self, playlist: Playlist, start: Song | None) -> None:
+    def __init__(self, playlist: Playlist, start: Song | None, panel: str | None = None) -> None:
         super().__init__()
         self.playlist = playlist
         self._start = start
+        self._start_panel = panel
         self._panels: dict[str, Panel] = {}  # FAQ and About: created when first shown
 
     def compose(self) -> ComposeResult:
@@ -90,6 +91,8 @@ class MainScreen(Screen[None]):
         self.details.border_title = "Details"
         if self._start is not None:
             self.songs.highlight_rank(self._start.rank)
+        if self._start_panel in PANEL_NAMES:
+            self.show_panel(self._start_panel, save=False)
 
     @property
     def highlighted_rank(self) -> int | None:
@@ -213,7 +216,7 @@ class MainScreen(Screen[None]):
 
     def refresh_list_title(self) -> None:
         songs = self.songs
-        if songs.query.strip():
+        if songs.filter_text.strip():
             songs.border_title = f"Songs · {songs.option_count} of {len(self.playlist.songs)}"
         else:
             songs.border_title = "Songs"
@@ -227,7 +230,7 @@ class MainScreen(Screen[None]):
 
     @property
     def filter_active(self) -> bool:
-        return bool(self.songs.query.strip())
+        return bool(self.songs.filter_text.strip())
 
     # ================================================================== panels
 

@@ -142,11 +142,11 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
             return None
         return min(max(value, 0), len(self._visible) - 1)
 
-    def scroll_to_highlight(self) -> None:
+    def scroll_to_highlight(self, center: bool = False) -> None:
         if self.highlighted is None or not self.is_mounted:
             return
         self.scroll_to_region(
-            Region(0, self.highlighted, 1, 1), animate=False, force=True, immediate=True
+            Region(0, self.highlighted, 1, 1), animate=False, force=True, immediate=True, center=center
         )
 
     def on_resize(self, event: events.Resize) -> None:
@@ -195,7 +195,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         return list(self._visible)
 
     @property
-    def query(self) -> str:
+    def filter_text(self) -> str:
         return self._query
 
     @property
@@ -248,7 +248,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         # Set without the watcher's row refreshes: every row may have changed.
         self.set_reactive(SongList.highlighted, target)
         self.refresh()
-        self.call_after_refresh(self.scroll_to_highlight)
+        self.call_after_refresh(self.scroll_to_highlight, center=True)  # its neighbours in view
         return len(visible)
 
     def set_playing(self, rank: int | None) -> None:
@@ -268,6 +268,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_click(self, event: events.Click) -> None:
         """A click selects (highlights) a song; a double-click plays it."""
+        event.prevent_default()  # not Widget's click (a double click there selects text)
         offset = event.get_content_offset(self)
         if offset is None:
             return
