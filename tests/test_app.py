@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown
@@ -9,6 +10,8 @@ from textual.widgets import Input, Markdown
 from sadtui.model.playlist import load_playlist
 from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
 from tui_helpers import engine_ready, make_app, screen_text, settle, wait_for, wait_for_text
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 TITLES = {song.rank: song.title for song in PLAYLIST.songs}

@@ -27,6 +27,8 @@ from sadtui.services.events import Order, Repeat, State
 from sadtui.tui.app import SadtuiApp
 from tui_helpers import screen_text, wait_for
 
+pytestmark = pytest.mark.e2e
+
 SIZE = (120, 36)
 SINE_RMS = 0.5 / 2**0.5  # the loopback songs are sines of amplitude 0.5
 FAQ_QUESTION = "Why loopback?"

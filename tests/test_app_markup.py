@@ -3,10 +3,13 @@ description scrolls."""
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 
 from sadtui.model.playlist import load_playlist
 from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text, write_playlist
+
+pytestmark = pytest.mark.tui
 
 NASTY_TITLE = "[bold]Tears[/] [/]"
 NASTY_ANIME = "[link=https://evil.example]click[/link]"

@@ -28,6 +28,8 @@ from sadtui.tui.playback import describe_engine_error
 from sadtui.tui.widgets.now_playing import clock, progress_bar
 from tui_helpers import SadtuiTestApp, engine_ready, make_app, screen_text, wait_for, wait_for_text
 
+pytestmark = pytest.mark.tui
+
 PLAYLIST = load_playlist()
 
 

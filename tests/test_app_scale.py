@@ -9,6 +9,8 @@ import pytest
 from sadtui.model.playlist import load_playlist
 from tui_helpers import big_playlist, make_app, screen_text, wait_for, wait_for_text
 
+pytestmark = pytest.mark.tui
+
 COUNT = 10_000
 
 

@@ -7,12 +7,16 @@ import json
 import os
 import time
 
+import pytest
+
 from fake_engine import FactoryRecorder
 from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
 from sadtui.model.state import Remembered, StateStore, playlist_key
 from sadtui.tui.app import SadtuiApp
 from tui_helpers import SadtuiTestApp, screen_text, wait_for, wait_for_text, write_playlist
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 
@@ -159,7 +163,7 @@ def test_wrong_shapes_in_the_state_file_are_ignored(tmp_path):
 async def test_wrong_shapes_in_the_state_file_never_crash_the_app():
     state = paths.state_file()
     state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text('{"theme": ["x"], "playlists": {"%s": [4]}}' % "k")
+    state.write_text('{"theme": ["x"], "playlists": {"k": [4]}}')
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j")

@@ -14,6 +14,8 @@ from sadtui.model.playlist import load_playlist
 from sadtui.tui.app import SadtuiApp
 from tui_helpers import SadtuiTestApp, settle, wait_for
 
+pytestmark = pytest.mark.tui
+
 PLAYLIST = load_playlist()
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
