@@ -61,8 +61,8 @@ class RecordingApp(SadtuiApp):
         super().__init__(*args, **kwargs)
         self.shown: list[tuple[State, int | None, str, int | None]] = []
 
-    def on_mount(self) -> None:
-        self.watch(self.main, "status", self._record, init=False)
+    def on_ready(self) -> None:  # the main screen is composed by then
+        self.watch(self.main.now_playing, "status", self._record, init=False)  # the bar, once updated
 
     def _record(self, status) -> None:
         top = self.main.now_playing.line_text.split("\n")[0]
