@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown
@@ -9,6 +10,8 @@ from textual.widgets import Input, Markdown
 from sadtui.model.playlist import load_playlist
 from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
 from tui_helpers import engine_ready, make_app, screen_text, settle, wait_for, wait_for_text
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 TITLES = {song.rank: song.title for song in PLAYLIST.songs}
@@ -53,19 +56,19 @@ async def test_side_by_side_from_100_columns_and_stacked_below():
     app, _ = make_app()
     async with app.run_test(size=(200, 60)) as pilot:
         await settle(pilot)
-        songs, details = app.songs.region, app.details.region
+        songs, details = app.songs.region, app.main.details.region
         assert details.x > songs.x and details.y == songs.y - 0 or details.x > songs.right - 1
         assert songs.width > 40 and details.width > 60
         await pilot.resize_terminal(80, 24)
-        await wait_for(pilot, lambda: app.details.region.y > app.songs.region.y, what="stacked")
-        songs, details = app.songs.region, app.details.region
+        await wait_for(pilot, lambda: app.main.details.region.y > app.songs.region.y, what="stacked")
+        songs, details = app.songs.region, app.main.details.region
         assert details.x == songs.x
         assert songs.width >= 76 and details.width >= 76
         assert songs.height >= 5 and details.height >= 5
         text = screen_text(app)
         assert "1. Sadness and Sorrow" in text and "#1  Sadness and Sorrow" in text
         await pilot.resize_terminal(100, 30)
-        await wait_for(pilot, lambda: app.details.region.x > app.songs.region.x, what="side by side")
+        await wait_for(pilot, lambda: app.main.details.region.x > app.songs.region.x, what="side by side")
 
 
 async def test_details_follow_the_highlight_immediately():
@@ -73,7 +76,7 @@ async def test_details_follow_the_highlight_immediately():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j")
         assert rank_of(app) == 2
-        assert app.details.song.rank == 2  # same tick: no wait needed
+        assert app.main.details.song.rank == 2  # same tick: no wait needed
         await settle(pilot)
         assert "The title means “My Most Precious Treasure”" in screen_text(app)
 
@@ -84,11 +87,11 @@ async def test_the_heading_changes_in_the_same_call_as_the_highlight():
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         app.songs.action_last()
-        assert app.details.song.rank == 26  # before any await: nothing was queued
-        head = app.details.query_one("#details-head")
+        assert app.main.details.song.rank == 26  # before any await: nothing was queued
+        head = app.main.details.query_one("#details-head")
         assert "#26" in str(head.render())
         app.songs.highlighted = 4
-        assert app.details.song.rank == 5
+        assert app.main.details.song.rank == 5
         await settle(pilot)
         assert TITLES[5] in screen_text(app)
 
@@ -100,30 +103,26 @@ async def test_the_heading_is_drawn_before_the_description_is_rebuilt(monkeypatc
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         frames: list[int] = []
-        real_display = app._display
-        monkeypatch.setattr(app, "_display", lambda screen, update: (frames.append(1), real_display(screen, update)))
-        markdown = app.details.query_one("#details-body", Markdown)
+        markdown = app.main.details.query_one("#details-body", Markdown)
         updates: list[int] = []
         real_update = markdown.update
         monkeypatch.setattr(markdown, "update", lambda text: (updates.append(len(frames)), real_update(text))[1])
         app.songs.action_last()
-        at_move = len(frames)
+        app.call_after_refresh(frames.append, 1)  # the screen has been refreshed since the move
         await settle(pilot)
         assert updates, "the description was never rebuilt"
-        assert updates[0] > at_move
+        assert updates[0] > 0
         assert TITLES[26] in screen_text(app)
 
 
 async def test_notices_stack_above_the_now_playing_bar():
-    from textual.widgets._toast import Toast
-
     app, _ = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         app.notify("A notice", markup=False, timeout=30)
-        toast = await wait_for(pilot, lambda: next(iter(app.screen.query(Toast)), None), what="toast")
+        toast = await wait_for(pilot, lambda: next(iter(app.screen.query("Toast")), None), what="toast")
         await pilot.pause()
-        assert toast.region.bottom <= app.now_playing.region.y
+        assert toast.region.bottom <= app.main.now_playing.region.y
 
 
 # ---------------------------------------------------------------- moving
@@ -170,9 +169,9 @@ async def test_page_down_and_up():
 async def test_typing_a_rank_jumps_to_it():
     app, _ = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.RANK_TIMEOUT = 60  # the test drives the pause itself
+        app.main.rank_entry.timeout = 60  # the test drives the pause itself
         await pilot.press("1")
-        assert rank_of(app) == 1 and app.songs.border_title == "Go to rank 1…"
+        assert rank_of(app) == 1 and "Go to rank 1…" in screen_text(app)
         await pilot.press("7")  # no rank 170-179: unambiguous, jumps at once
         assert rank_of(app) == 17
         assert app.songs.border_title == "Songs"
@@ -180,7 +179,8 @@ async def test_typing_a_rank_jumps_to_it():
         assert rank_of(app) == 9
         await pilot.press("2")  # 20-26 exist: waits
         assert rank_of(app) == 9
-        app.flush_rank_jump()  # what the timer does after the pause
+        app.main.rank_entry.finish()  # what the timer does after the pause
+        await pilot.pause()
         assert rank_of(app) == 2
         await pilot.press("2", "6")
         assert rank_of(app) == 26
@@ -189,7 +189,7 @@ async def test_typing_a_rank_jumps_to_it():
 async def test_rank_jump_after_the_timeout():
     app, _ = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.RANK_TIMEOUT = 0.2
+        app.main.rank_entry.timeout = 0.2
         await pilot.press("G", "2")  # 20-26 exist: "2" is taken after the pause
         await wait_for(pilot, lambda: rank_of(app) == 2, timeout=3, what="jump after pause")
         assert app.songs.border_title == "Songs"
@@ -199,20 +199,20 @@ async def test_a_non_digit_key_takes_the_typed_rank_first_and_escape_cancels_it(
     app, recorder = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         engine = await engine_ready(pilot, recorder)
-        app.RANK_TIMEOUT = 60
+        app.main.rank_entry.timeout = 60
         await pilot.press("G", "1", "j")  # 10-19 exist: '1' waits; 'j' takes rank 1, then moves down
         assert rank_of(app) == 2 and app.songs.border_title == "Songs"
         await pilot.press("G", "2", "enter")  # plays rank 2, not the song highlighted before
         await wait_for(pilot, lambda: engine.called("play") == [(2,)], what="rank 2 played")
         await pilot.press("G", "1", "escape")  # Escape only cancels the rank
         assert rank_of(app) == 26 and app.songs.border_title == "Songs"
-        app.flush_rank_jump()
+        app.main.rank_entry.finish()
         assert rank_of(app) == 26
         await pilot.press("2", "9")  # there is no rank 29
         assert rank_of(app) == 26
         await wait_for(
             pilot,
-            lambda: any("No song with rank 29" in str(n.message) for n in app._notifications),
+            lambda: any("No song with rank 29" in n for n in app.notices),
             what="notice",
         )
 
@@ -232,19 +232,19 @@ async def test_filter_is_incremental_shows_n_of_m_enter_keeps_escape_clears():
         assert "Silver Sky" not in text
         await pilot.press("enter")  # keep the filter, back to the list
         assert app.focused is app.songs
-        assert app.songs.query == "naru" and app.songs.option_count == 3
+        assert app.songs.filter_text == "naru" and app.songs.option_count == 3
         await pilot.press("j")
         assert rank_of(app) == 11
         assert app.songs.border_title == "Songs · 3 of 26"
-        app.RANK_TIMEOUT = 60
+        app.main.rank_entry.timeout = 60
         await pilot.press("1")
-        assert app.songs.border_title == "Go to rank 1…"
+        assert "Go to rank 1…" in screen_text(app)
         await pilot.press("right")  # any other key takes the rank first (1 is in the filter)
         assert app.songs.border_title == "Songs · 3 of 26" and rank_of(app) == 1
         await pilot.press("j", "escape")  # Escape clears the filter from the list too
-        assert app.songs.option_count == 26 and app.songs.query == ""
+        assert app.songs.option_count == 26 and app.songs.filter_text == ""
         assert rank_of(app) == 11  # the highlight stays on the same song
-        assert not app.filter_bar.has_class("-active")
+        assert not app.main.filter_bar.has_class("-active")
 
         await pilot.press("slash", *"takaramono")
         assert [s.rank for s in app.songs.visible_songs] == [2, 5]
@@ -267,7 +267,7 @@ async def test_keys_typed_right_after_slash_go_into_the_filter():
         engine = await engine_ready(pilot, recorder)
         await settle(pilot)
         type_in_one_burst(app, "/sorrow")
-        await wait_for(pilot, lambda: app.filter_bar.value == "sorrow", what="the typed filter")
+        await wait_for(pilot, lambda: app.main.filter_bar.value == "sorrow", what="the typed filter")
         await wait_for(pilot, lambda: [s.rank for s in app.songs.visible_songs] == expected_ranks("sorrow"))
         assert engine.calls == [("start", ())]  # s, o, r did not stop, reorder or repeat
 
@@ -283,7 +283,7 @@ async def test_keys_after_enter_or_escape_in_the_same_burst_go_to_the_list():
         type_in_one_burst(app, "j")
         await wait_for(pilot, lambda: app.focused is app.songs and rank_of(app) == matches[1], what="kept, then j")
         await pilot.pause(0.2)
-        assert app.filter_bar.value == "sorrow"
+        assert app.main.filter_bar.value == "sorrow"
         assert [s.rank for s in app.songs.visible_songs] == matches and rank_of(app) == matches[1]
 
         app.songs.highlight_rank(matches[0])
@@ -293,7 +293,7 @@ async def test_keys_after_enter_or_escape_in_the_same_burst_go_to_the_list():
         await wait_for(pilot, lambda: app.songs.option_count == 26 and rank_of(app) == matches[0] + 1,
                        what="cleared, then j")
         await pilot.pause(0.2)
-        assert app.filter_bar.value == "" and app.songs.option_count == 26
+        assert app.main.filter_bar.value == "" and app.songs.option_count == 26
         assert app.focused is app.songs and rank_of(app) == matches[0] + 1
         assert engine.calls == [("start", ())]
 
@@ -302,7 +302,7 @@ async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", "a", "slash", "b")
-        assert app.filter_bar.value == "a/b"
+        assert app.main.filter_bar.value == "a/b"
         await pilot.press("escape", "ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press("x", "slash")
@@ -312,13 +312,13 @@ async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
         await pilot.press("ctrl+p", *"Filter the list")  # the palette's Filter still opens it
         await wait_for_text(pilot, "Filter the list by title")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.focused is app.filter_bar.input, what="filter focused")
+        await wait_for(pilot, lambda: app.focused is app.main.filter_bar.input, what="filter focused")
 
 
 async def test_a_filter_that_matched_nothing_gives_the_highlight_back():
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app.go_to_rank(6)
+        app.main.go_to_rank(6)
         await pilot.press("slash", *"zzz")
         await wait_for(pilot, lambda: app.songs.option_count == 0)
         await pilot.press("escape")
@@ -331,11 +331,11 @@ async def test_filter_searches_descriptions_and_all_words():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"jiraiya")  # only in a description
         assert [s.rank for s in app.songs.visible_songs] == [1]
-        app.filter_bar.input.value = "Angel  BEATS yui"  # every word, any case, any field
+        app.main.filter_bar.input.value = "Angel  BEATS yui"  # every word, any case, any field
         expected = expected_ranks("angel beats yui")
         assert 2 in expected and len(expected) < 26
         await wait_for(pilot, lambda: [s.rank for s in app.songs.visible_songs] == expected)
-        app.filter_bar.input.value = "zzzz-no-such-thing"
+        app.main.filter_bar.input.value = "zzzz-no-such-thing"
         await wait_for(pilot, lambda: app.songs.option_count == 0)
         await wait_for_text(pilot, "0 of 26")
         assert "No song matches the filter." in await wait_for_text(pilot, "No song matches")
@@ -352,7 +352,7 @@ async def test_faq_panel_opens_scrolls_and_escape_returns():
     app, _ = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f")
-        assert app.panel == "faq"
+        assert app.main.panel == "faq"
         text = await wait_for_text(pilot, PLAYLIST.faq[0].question)
         assert "Sadness and Sorrow" not in text  # the list is hidden
         faq = app.query_one("#faq")
@@ -364,24 +364,24 @@ async def test_faq_panel_opens_scrolls_and_escape_returns():
         await wait_for(pilot, lambda: faq.scroll_y == faq.max_scroll_y)
         await wait_for_text(pilot, PLAYLIST.faq[-1].question.strip()[:40])
         await pilot.press("escape")
-        assert app.panel is None and app.focused is app.songs
+        assert app.main.panel is None and app.focused is app.songs
         assert "Sadness and Sorrow" in screen_text(app)
         await pilot.press("f", "f")  # f toggles
-        assert app.panel is None
+        assert app.main.panel is None
 
 
 async def test_about_panel_shows_intro_outro_and_source():
     app, _ = make_app()
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.press("a")
-        assert app.panel == "about"
+        assert app.main.panel == "about"
         text = await wait_for_text(pilot, "Twenty-six pieces of anime music")
         assert "Closing word" in text and "That is the whole list." in text
         assert "Source" in text and "Ranking and facts from the article" in text
         await pilot.press("f")  # straight to the FAQ
-        assert app.panel == "faq"
+        assert app.main.panel == "faq"
         await pilot.press("a", "escape")
-        assert app.panel is None and app.focused is app.songs
+        assert app.main.panel is None and app.focused is app.songs
 
 
 async def test_help_screen_lists_every_key():
@@ -405,12 +405,12 @@ async def test_help_screen_lists_every_key():
 
 
 def test_every_binding_has_a_description_and_is_shown_somewhere():
-    from sadtui.tui.app import SadtuiApp
+    from sadtui.tui.screens.main import MainScreen
     from sadtui.tui.widgets.panes import ScrollPane
     from sadtui.tui.widgets.song_list import SongList
 
     help_lines = {k.help for k in KEYS}
-    for owner in (SadtuiApp, SongList, ScrollPane):
+    for owner in (MainScreen, SongList, ScrollPane):
         for binding in owner.BINDINGS:
             assert binding.description, (owner, binding)
             assert binding.show or binding.tooltip in help_lines, (owner, binding)
@@ -421,11 +421,11 @@ async def test_tab_moves_focus_between_panes():
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.focused is app.songs
         await pilot.press("tab")
-        assert app.focused is app.details
+        assert app.focused is app.main.details
         await pilot.press("tab")
         assert app.focused is app.songs
         await pilot.press("shift+tab")
-        assert app.focused is app.details
+        assert app.focused is app.main.details
 
 
 async def test_reading_keys_scroll_the_focused_details_pane(tmp_path):
@@ -438,7 +438,7 @@ async def test_reading_keys_scroll_the_focused_details_pane(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("tab")
-        details = app.details
+        details = app.main.details
         await wait_for(pilot, lambda: details.max_scroll_y > 5)
         await pilot.press("j", "j")
         assert details.scroll_y == 2
@@ -465,7 +465,7 @@ async def test_the_highlighted_song_stays_in_view_when_the_terminal_shrinks():
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.go_to_rank(20)
+        app.main.go_to_rank(20)
         await pilot.pause()
         await pilot.resize_terminal(60, 15)
 
@@ -494,12 +494,12 @@ async def test_command_palette_reaches_every_action():
         await pilot.press(*"FAQ")
         await wait_for_text(pilot, "Show or hide the questions and answers")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.panel == "faq", what="FAQ from the palette")
+        await wait_for(pilot, lambda: app.main.panel == "faq", what="FAQ from the palette")
 
         await pilot.press("ctrl+p", *"last song")
         await wait_for_text(pilot, "Jump to the last song")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.panel is None and rank_of(app) == 26)
+        await wait_for(pilot, lambda: app.main.panel is None and rank_of(app) == 26)
 
 
 async def test_palette_finds_songs_by_rank_and_title():
@@ -509,7 +509,7 @@ async def test_palette_finds_songs_by_rank_and_title():
         await wait_for_text(pilot, "#11  Utakata Hanabi")
         await pilot.press("enter")
         await wait_for(pilot, lambda: rank_of(app) == 11)
-        app.action_jump_prompt()
+        app.main.action_jump_prompt()
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press("1", "7")
         await wait_for_text(pilot, "#17  Fukai Mori")
@@ -540,7 +540,7 @@ async def test_click_selects_a_song():
         # Row 0 of the list content is rank 1; click the fourth row.
         await pilot.click(songs, offset=(5, 1 + 3))
         assert rank_of(app) == 4
-        assert app.details.song.rank == 4
+        assert app.main.details.song.rank == 4
         assert not (recorder.engine and recorder.engine.called("play"))
 
 

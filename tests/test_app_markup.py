@@ -3,10 +3,13 @@ description scrolls."""
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 
 from sadtui.model.playlist import load_playlist
 from tui_helpers import make_app, screen_text, settle, wait_for, wait_for_text, write_playlist
+
+pytestmark = pytest.mark.tui
 
 NASTY_TITLE = "[bold]Tears[/] [/]"
 NASTY_ANIME = "[link=https://evil.example]click[/link]"
@@ -67,7 +70,7 @@ async def test_a_long_description_scrolls(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("G")
         await settle(pilot)
-        details = app.details
+        details = app.main.details
         await wait_for(pilot, lambda: details.max_scroll_y > 20, what="long description overflows")
         assert "line0699" not in screen_text(app)
         await pilot.press("tab", "G")

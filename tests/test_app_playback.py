@@ -22,17 +22,19 @@ from sadtui.services.events import (
     Status,
     StatusChanged,
 )
-from sadtui.tui import app as app_module
-from sadtui.tui.app import SadtuiApp, describe_engine_error
-from sadtui.tui.messages import EnginePosition, EngineStatus, to_message
+from sadtui.tui import playback as app_module
+from sadtui.tui.messages import EngineNotice
+from sadtui.tui.playback import describe_engine_error
 from sadtui.tui.widgets.now_playing import clock, progress_bar
-from tui_helpers import engine_ready, make_app, screen_text, wait_for, wait_for_text
+from tui_helpers import SadtuiTestApp, engine_ready, make_app, screen_text, wait_for, wait_for_text
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 
 
 def bar(app) -> str:
-    return app.now_playing.line_text
+    return app.main.now_playing.line_text
 
 
 async def playing(pilot, recorder, rank: int = 1) -> FakeEngine:
@@ -40,9 +42,9 @@ async def playing(pilot, recorder, rank: int = 1) -> FakeEngine:
     app = pilot.app
     engine = await engine_ready(pilot, recorder)
     if rank != 1:
-        app.go_to_rank(rank)
+        app.main.go_to_rank(rank)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: app.status.state is State.PLAYING and app.status.rank == rank,
+    await wait_for(pilot, lambda: app.main.status.state is State.PLAYING and app.main.status.rank == rank,
                    what=f"playing #{rank}")
     return engine
 
@@ -55,10 +57,10 @@ async def test_engine_is_created_after_first_paint_off_the_ui_thread_and_started
     async with app.run_test(size=(100, 30)) as pilot:
         engine = await engine_ready(pilot, recorder)
         assert app.painted.is_set()
-        assert recorder.created_on == "sadtui-engine-init"
+        assert recorder.created_on != threading.main_thread().name  # a worker thread
         assert engine.called("start") == [()]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.status.state is State.PLAYING)
+        await wait_for(pilot, lambda: app.main.status.state is State.PLAYING)
         # Events reached the app from the engine's own thread.
         assert engine.notify_threads == {"fake-engine-events"}
     assert engine.shut_down and engine.called("shutdown") == [()]
@@ -112,10 +114,10 @@ async def test_n_and_p_go_next_and_previous():
     async with app.run_test(size=(100, 30)) as pilot:
         engine = await playing(pilot, recorder, rank=5)
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.status.rank == 6 and app.songs.playing == 6)
+        await wait_for(pilot, lambda: app.main.status.rank == 6 and app.songs.playing == 6)
         assert "#6 Silver Sky" in bar(app)
         await pilot.press("p", "p")
-        await wait_for(pilot, lambda: app.status.rank == 4)
+        await wait_for(pilot, lambda: app.main.status.rank == 4)
         assert engine.called("next") == [()] and engine.called("previous") == [(), ()]
 
 
@@ -129,7 +131,7 @@ async def test_arrows_seek(key, seconds):
         engine = await playing(pilot, recorder)
         engine.seek(60.0)  # start from 1:00 (recorded, so drop it from the calls)
         engine.calls.clear()
-        await wait_for(pilot, lambda: app.status.position == 60.0)
+        await wait_for(pilot, lambda: app.main.status.position == 60.0)
         await pilot.press(key)
         assert engine.called("seek") == [(seconds, True)]
         await wait_for(pilot, lambda: f"{clock(60 + seconds)} / 3:20" in bar(app))
@@ -140,7 +142,7 @@ async def test_arrows_seek_even_when_the_details_pane_has_focus():
     async with app.run_test(size=(100, 30)) as pilot:
         engine = await playing(pilot, recorder)
         await pilot.press("tab", "right", "left")
-        assert app.focused is app.details
+        assert app.focused is app.main.details
         assert engine.called("seek") == [(5.0, True), (-5.0, True)]
 
 
@@ -169,14 +171,14 @@ async def test_o_cycles_play_order_and_r_cycles_repeat():
         seen_orders, seen_repeats = [], []
         for _ in range(3):
             await pilot.press("o")
-            await wait_for(pilot, lambda: app.status.order is engine.status.order)
-            seen_orders.append(app.status.order)
-            assert f"order {app.status.order.value}" in bar(app)
+            await wait_for(pilot, lambda: app.main.status.order is engine.status.order)
+            seen_orders.append(app.main.status.order)
+            assert f"order {app.main.status.order.value}" in bar(app)
         for _ in range(3):
             await pilot.press("r")
-            await wait_for(pilot, lambda: app.status.repeat is engine.status.repeat)
-            seen_repeats.append(app.status.repeat)
-            assert f"repeat {app.status.repeat.value}" in bar(app)
+            await wait_for(pilot, lambda: app.main.status.repeat is engine.status.repeat)
+            seen_repeats.append(app.main.status.repeat)
+            assert f"repeat {app.main.status.repeat.value}" in bar(app)
         assert seen_orders == [Order.COUNTDOWN, Order.SHUFFLE, Order.RANK]
         assert seen_repeats == [Repeat.ONE, Repeat.ALL, Repeat.OFF]
 
@@ -194,7 +196,7 @@ async def test_playback_commands_in_the_palette_reach_the_engine():
     async with app.run_test(size=(120, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
         for action in ("play", "volume(-5)", "seek(30)", "cycle_repeat", "mute", "stop"):
-            await app.run_action(action)
+            await app.run_action(action, app.main)
         await pilot.pause()
         names = [name for name, _ in engine.calls]
         assert names == ["start", "play", "change_volume", "seek", "cycle_repeat", "toggle_mute", "stop"]
@@ -210,13 +212,13 @@ async def test_playback_commands_in_the_palette_reach_the_engine():
 async def test_position_floods_collapse_and_the_newest_wins():
     handled: list[float] = []
 
-    class CountingApp(SadtuiApp):
-        def on_engine_position(self, message: EnginePosition) -> None:
-            handled.append(message.position)  # then SadtuiApp's handler runs too
+    def hook(message) -> None:  # every message the app's widgets handle
+        if isinstance(message, EngineNotice) and isinstance(message.event, PositionChanged):
+            handled.append(message.event.position)
 
     recorder = FactoryRecorder()
-    app = CountingApp(PLAYLIST, engine_factory=recorder)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = SadtuiTestApp(PLAYLIST, engine_factory=recorder)
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         engine = await playing(pilot, recorder)
         engine.progress(150.0, count=400)
         engine.drain()
@@ -226,15 +228,12 @@ async def test_position_floods_collapse_and_the_newest_wins():
 
 
 def test_position_messages_replace_each_other_but_nothing_else():
-    a = EnginePosition(1, 1.0, 10.0)
-    b = EnginePosition(1, 2.0, 10.0)
+    a = EngineNotice(PositionChanged(1, 1.0, 10.0))
+    b = EngineNotice(PositionChanged(1, 2.0, 10.0))
     assert a.can_replace(b)
-    assert not a.can_replace(EngineStatus(Status()))
-    assert not EngineStatus(Status()).can_replace(a)
-    assert isinstance(to_message(PositionChanged(1, 2.0, None)), EnginePosition)
-    assert isinstance(to_message(StatusChanged(Status())), EngineStatus)
-    assert to_message(SongFinished(3)).rank == 3
-    assert to_message(object()) is None  # type: ignore[arg-type]
+    assert not a.can_replace(EngineNotice(StatusChanged(Status())))
+    assert not EngineNotice(StatusChanged(Status())).can_replace(a)
+    assert not EngineNotice(SongFinished(3)).can_replace(EngineNotice(SongFinished(3)))
 
 
 async def test_late_position_for_another_song_is_ignored():
@@ -285,35 +284,35 @@ async def test_song_finished_is_harmless():
 
 async def test_a_failed_song_is_one_line_naming_song_and_cause_and_the_app_stays_usable():
     recorder = FactoryRecorder(fail={3: "HTTP 404 from 127.0.0.1"})
-    app = SadtuiApp(PLAYLIST, engine_factory=recorder)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=recorder)
     async with app.run_test(size=(120, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
-        app.go_to_rank(3)
+        app.main.go_to_rank(3)
         await pilot.press("enter")
         expected = "Can't play #3 Bird’s Poem (Tori no Uta): HTTP 404 from 127.0.0.1"
         await wait_for(pilot, lambda: expected in bar(app), what="failure in the bar")
         assert "✗ error" in bar(app)
-        assert not any(expected in n.message for n in app._notifications)  # the bar shows it whole
+        assert not any(expected in n for n in app.notices)  # the bar shows it whole
         assert "\n" not in expected
         text = await wait_for_text(pilot, "HTTP 404 from 127.0.0.1")
         assert "Traceback" not in text
         assert app.songs.playing is None
         # Still usable: move, read, play something else.
         await pilot.press("j", "enter")
-        await wait_for(pilot, lambda: app.status.state is State.PLAYING and app.status.rank == 4)
+        await wait_for(pilot, lambda: app.main.status.state is State.PLAYING and app.main.status.rank == 4)
         assert "Can't play" not in bar(app)
         assert engine.called("play") == [(3,), (4,)]
 
 
-def failing_at_3() -> tuple[SadtuiApp, FactoryRecorder]:
+def failing_at_3() -> tuple[SadtuiTestApp, FactoryRecorder]:
     """An app whose song #3 fails with an HTTP 404."""
     recorder = FactoryRecorder(fail={3: "HTTP 404 from 127.0.0.1"})
-    return SadtuiApp(PLAYLIST, engine_factory=recorder, remember=False), recorder
+    return SadtuiTestApp(PLAYLIST, engine_factory=recorder, remember=False), recorder
 
 
 async def play_3(pilot, recorder: FactoryRecorder) -> None:
     await engine_ready(pilot, recorder)
-    pilot.app.go_to_rank(3)
+    pilot.app.main.go_to_rank(3)
     await pilot.press("enter")
 
 
@@ -322,8 +321,8 @@ async def test_a_failure_too_long_for_the_bar_is_also_a_notice():
     async with app.run_test(size=(60, 30)) as pilot:
         await play_3(pilot, recorder)
         expected = "Can't play #3 Bird’s Poem (Tori no Uta): HTTP 404 from 127.0.0.1"
-        await wait_for(pilot, lambda: any(n.message == expected for n in app._notifications), what="notice")
-        assert not app.now_playing.failure_fits()  # 60 columns: cut short in the bar
+        await wait_for(pilot, lambda: any(n == expected for n in app.notices), what="notice")
+        assert not app.main.now_playing.failure_fits()  # 60 columns: cut short in the bar
 
 
 async def test_the_failure_stays_in_the_bar_while_the_engine_moves_on():
@@ -364,12 +363,12 @@ async def test_space_before_anything_played_plays_the_highlighted_song():
     app, recorder = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
-        app.go_to_rank(5)
+        app.main.go_to_rank(5)
         await pilot.press("space")
         await wait_for(pilot, lambda: engine.called("play") == [(5,)], what="space plays #5")
-        await wait_for(pilot, lambda: app.status.state is State.PLAYING)
+        await wait_for(pilot, lambda: app.main.status.state is State.PLAYING)
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.status.state is State.PAUSED, what="then it pauses")
+        await wait_for(pilot, lambda: app.main.status.state is State.PAUSED, what="then it pauses")
         assert engine.called("play") == [(5,)]
 
 
@@ -383,7 +382,7 @@ async def test_when_every_song_failed_the_bar_says_playback_stopped_trying():
         engine.emit(PlaybackEnded("failures"))
         expected = "Stopped: every song in the list failed. Last: Can't play #1 Sadness and Sorrow"
         await wait_for(pilot, lambda: expected in bar(app), what="gave up, in the bar")
-        await wait_for(pilot, lambda: any("every song in the list failed" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: any("every song in the list failed" in n for n in app.notices))
 
 
 async def test_failure_text_from_the_engine_is_not_markup():
@@ -399,16 +398,16 @@ async def test_without_libmpv_the_app_opens_for_reading_and_says_how_to_install_
     def factory(playlist, notify):
         raise OSError("Cannot find libmpv in the usual places.")
 
-    app = SadtuiApp(PLAYLIST, engine_factory=factory)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=factory)
     async with app.run_test(size=(120, 40)) as pilot:
         expected = "Playback unavailable: libmpv is not installed: run `sudo apt-get install libmpv2`"
         await wait_for(pilot, lambda: app.engine_error == expected)
         await wait_for_text(pilot, expected)
         await pilot.press("j", "enter", "space", "n")
-        await wait_for(pilot, lambda: any(n.message == expected for n in app._notifications))
+        await wait_for(pilot, lambda: any(n == expected for n in app.notices))
         await pilot.press("f", "escape", "G")
         assert app.songs.highlighted_song.rank == 26
-        assert app.details.song.rank == 26
+        assert app.main.details.song.rank == 26
 
 
 @pytest.mark.parametrize(
@@ -429,13 +428,13 @@ def test_engine_errors_are_described_in_one_line(exc, expected):
 
 async def test_engine_start_failure_leaves_a_readable_app():
     recorder = FactoryRecorder(start_error=OSError("libmpv.so.2: cannot open shared object file"))
-    app = SadtuiApp(PLAYLIST, engine_factory=recorder)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=recorder)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.engine_error is not None)
         assert "libmpv is not installed" in app.engine_error
         assert app.engine is None
         await pilot.press("j")
-        assert app.details.song.rank == 2
+        assert app.main.details.song.rank == 2
 
 
 async def test_an_engine_method_raising_is_a_notice_not_a_crash():
@@ -448,10 +447,10 @@ async def test_an_engine_method_raising_is_a_notice_not_a_crash():
 
         engine.seek = broken  # type: ignore[method-assign]
         await pilot.press("right")
-        await wait_for(pilot, lambda: any("Playback error: mpv core went away" == n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("Playback error: mpv core went away" == n
+                                          for n in app.notices))
         await pilot.press("j")
-        assert app.is_running and app.details.song.rank == 2
+        assert app.is_running and app.main.details.song.rank == 2
 
 
 async def test_enter_before_the_engine_is_ready_plays_once_it_is():
@@ -462,7 +461,7 @@ async def test_enter_before_the_engine_is_ready_plays_once_it_is():
         release.wait(5)
         return recorder(playlist, notify)
 
-    app = SadtuiApp(PLAYLIST, engine_factory=slow_factory)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=slow_factory)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.painted.is_set())
         await pilot.press("j", "enter")
@@ -476,7 +475,7 @@ async def test_quitting_never_hangs_on_a_stuck_engine(monkeypatch):
     monkeypatch.setattr(app_module, "SHUTDOWN_TIMEOUT", 0.3)
     stuck = threading.Event()
     recorder = FactoryRecorder()
-    app = SadtuiApp(PLAYLIST, engine_factory=recorder)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=recorder)
     async with app.run_test(size=(100, 30)) as pilot:
         engine = await engine_ready(pilot, recorder)
         engine.shutdown = lambda: stuck.wait(30)  # type: ignore[method-assign]
@@ -513,6 +512,6 @@ async def test_bar_states_resolving_buffering():
         engine = await engine_ready(pilot, recorder)
         for state, label in ((State.RESOLVING, "… resolving"), (State.BUFFERING, "… buffering")):
             engine.emit(StatusChanged(Status(state=state, rank=2, title="Ichiban no Takaramono")))
-            await wait_for(pilot, lambda: label in bar(app), what=label)
+            await wait_for(pilot, lambda label=label: label in bar(app), what=label)
             assert "#2 Ichiban no Takaramono" in bar(app) and "-:-- / -:--" in bar(app)
             assert app.songs.playing == 2

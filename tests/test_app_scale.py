@@ -9,6 +9,8 @@ import pytest
 from sadtui.model.playlist import load_playlist
 from tui_helpers import big_playlist, make_app, screen_text, wait_for, wait_for_text
 
+pytestmark = pytest.mark.tui
+
 COUNT = 10_000
 
 
@@ -40,7 +42,7 @@ async def test_ten_thousand_songs_start_move_jump_and_filter(big):
         await pilot.press("k")
 
         # Jumping: 9999 is unambiguous after four digits (no 99990+), 5 needs the pause.
-        app.RANK_TIMEOUT = 60
+        app.main.rank_entry.timeout = 60
         await pilot.press("9", "9", "9", "9")
         assert rank_of(app) == 9999
         await wait_for_text(pilot, "#9999  Song number 9999")
@@ -48,7 +50,8 @@ async def test_ten_thousand_songs_start_move_jump_and_filter(big):
         assert rank_of(app) == 10_000
         await pilot.press("5")
         assert rank_of(app) == 10_000
-        app.flush_rank_jump()
+        app.main.rank_entry.finish()
+        await pilot.pause()
         assert rank_of(app) == 5
 
         # Filtering: 'needle' is in every 250th description and nowhere else.
@@ -70,7 +73,7 @@ async def test_ten_thousand_songs_start_move_jump_and_filter(big):
 
         # Several words, any field.
         await pilot.press("slash")
-        app.filter_bar.input.value = "number 123 anohana"
+        app.main.filter_bar.input.value = "number 123 anohana"
         want = [r for r in range(1, COUNT + 1) if "123" in str(r) and r % 5 == 3]
         await wait_for(pilot, lambda: [s.rank for s in app.songs.visible_songs] == want)
         assert rank_of(app) == want[0]  # 7777 is not among them: the first match
@@ -83,7 +86,7 @@ async def test_marking_the_playing_song_in_a_big_filtered_list(big):
     app, recorder = make_app(big)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.engine is not None)
-        app.go_to_rank(4000)
+        app.main.go_to_rank(4000)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.songs.playing == 4000)
         await pilot.press("slash", *"needle", "enter")  # 4000 is among them

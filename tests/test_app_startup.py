@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
 from sadtui.tui import app as app_module
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,17 +24,18 @@ import asyncio, json, sys, time
 import sadtui.cli.main  # the real entry point's imports come first
 from sadtui.tui.app import SadtuiApp
 from sadtui.model.playlist import load_playlist
+import html
 
 WATCH = ("yt_dlp", "mpv", "sadtui.services.engine", "sadtui.services.player",
          "sadtui.services.resolver")
 seen = {}
 
 class Probe(SadtuiApp):
-    def _after_first_paint(self):
+    def first_paint_done(self):
         seen["at_first_paint"] = sorted(m for m in WATCH if m in sys.modules)
-        seen["screen_has_list"] = "Sadness and Sorrow" in "\n".join(
-            strip.text for strip in self.screen._compositor.render_strips())
-        super()._after_first_paint()
+        seen["screen_has_list"] = "Sadness and Sorrow" in html.unescape(
+            self.export_screenshot()).replace("\xa0", " ")
+        super().first_paint_done()
 
 async def main():
     app = Probe(load_playlist())  # the real engine factory

@@ -7,22 +7,26 @@ import json
 import os
 import time
 
+import pytest
+
 from fake_engine import FactoryRecorder
 from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
 from sadtui.model.state import Remembered, StateStore, playlist_key
 from sadtui.tui.app import SadtuiApp
-from tui_helpers import screen_text, wait_for, wait_for_text, write_playlist
+from tui_helpers import SadtuiTestApp, screen_text, wait_for, wait_for_text, write_playlist
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 
 
 def new_app(playlist=PLAYLIST, **kwargs) -> SadtuiApp:
-    return SadtuiApp(playlist, engine_factory=FactoryRecorder(), **kwargs)
+    return SadtuiTestApp(playlist, engine_factory=FactoryRecorder(), **kwargs)
 
 
 def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [n for n in app.notices]
 
 
 async def test_theme_song_and_panel_are_remembered_across_runs():
@@ -31,7 +35,7 @@ async def test_theme_song_and_panel_are_remembered_across_runs():
         await pilot.press("j", "j", "j")  # rank 4
         app.theme = "nord"
         await pilot.press("f")
-        assert app.panel == "faq"
+        assert app.main.panel == "faq"
     saved = json.loads(paths.state_file().read_text(encoding="utf-8"))
     assert saved["theme"] == "nord"
     assert saved["playlists"][playlist_key(PLAYLIST.path, PLAYLIST.title)] == {"rank": 4, "panel": "faq"}
@@ -40,11 +44,11 @@ async def test_theme_song_and_panel_are_remembered_across_runs():
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
-        assert again.panel == "faq"
+        assert again.main.panel == "faq"
         await wait_for_text(pilot, PLAYLIST.faq[0].question)
         await pilot.press("escape")
         assert again.songs.highlighted_song.rank == 4
-        assert again.details.song.rank == 4
+        assert again.main.details.song.rank == 4
         assert not notices(again)
 
 
@@ -55,7 +59,7 @@ async def test_closing_the_panel_and_moving_is_remembered_too():
     again = new_app()
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert again.panel is None and again.songs.highlighted_song.rank == 26
+        assert again.main.panel is None and again.songs.highlighted_song.rank == 26
 
 
 async def test_the_highlight_is_remembered_per_playlist(tmp_path):
@@ -82,7 +86,7 @@ async def test_a_rank_that_no_longer_exists_falls_back_to_the_first_song(tmp_pat
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.songs.highlighted_song.rank == 1
-        assert app.panel is None
+        assert app.main.panel is None
         assert app.theme == "textual-dark"
 
 
@@ -134,7 +138,7 @@ async def test_a_state_that_cannot_be_saved_is_said_once(tmp_path):
         await pilot.press("f", "f", "a")  # each panel change saves
         await wait_for(pilot, lambda: any("cannot save your place in" in n for n in notices(app)))
         assert sum("cannot save your place" in n for n in notices(app)) == 1
-        assert app.panel == "about"  # the app goes on
+        assert app.main.panel == "about"  # the app goes on
 
 
 def test_a_state_file_nested_too_deeply_is_ignored(tmp_path):
@@ -159,7 +163,7 @@ def test_wrong_shapes_in_the_state_file_are_ignored(tmp_path):
 async def test_wrong_shapes_in_the_state_file_never_crash_the_app():
     state = paths.state_file()
     state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text('{"theme": ["x"], "playlists": {"%s": [4]}}' % "k")
+    state.write_text('{"theme": ["x"], "playlists": {"k": [4]}}')
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j")

@@ -12,7 +12,9 @@ import pytest
 from fake_engine import FactoryRecorder
 from sadtui.model.playlist import load_playlist
 from sadtui.tui.app import SadtuiApp
-from tui_helpers import settle, wait_for
+from tui_helpers import SadtuiTestApp, settle, wait_for
+
+pytestmark = pytest.mark.tui
 
 PLAYLIST = load_playlist()
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -24,7 +26,7 @@ def colour(monkeypatch):
 
 
 def snapshot_app(**engine_options) -> SadtuiApp:
-    app = SadtuiApp(PLAYLIST, engine_factory=FactoryRecorder(**engine_options), remember=False)
+    app = SadtuiTestApp(PLAYLIST, engine_factory=FactoryRecorder(**engine_options), remember=False)
     app.theme = "textual-dark"
     return app
 
@@ -50,7 +52,7 @@ def test_filter(snap_compare, size):
     async def run_before(pilot):
         await ready(pilot)
         await pilot.press("slash")
-        pilot.app.filter_bar.input.cursor_blink = False
+        pilot.app.main.filter_bar.input.cursor_blink = False
         await pilot.press(*"naru")
         await settle(pilot)
 
@@ -95,10 +97,10 @@ def test_playing(snap_compare, size):
         await ready(pilot)
         await pilot.press("j", "j", "enter", "minus", "o", "r")
         engine = app.engine
-        await wait_for(pilot, lambda: app.status.repeat.value == "one", what="status")
+        await wait_for(pilot, lambda: app.main.status.repeat.value == "one", what="status")
         engine.progress(75.0)
         engine.drain()
-        await wait_for(pilot, lambda: "1:15 / 3:20" in app.now_playing.line_text)
+        await wait_for(pilot, lambda: "1:15 / 3:20" in app.main.now_playing.line_text)
         await settle(pilot)
 
     assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
@@ -110,8 +112,8 @@ def test_failed(snap_compare, size):
         app = pilot.app
         await ready(pilot)
         await pilot.press("j", "enter")
-        await wait_for(pilot, lambda: "Can't play" in app.now_playing.line_text, what="failure")
-        assert not app._notifications  # the bar shows the whole line: no notice on top of it
+        await wait_for(pilot, lambda: "Can't play" in app.main.now_playing.line_text, what="failure")
+        assert not app.notices  # the bar shows the whole line: no notice on top of it
         await settle(pilot)
 
     app = snapshot_app(fail={2: "HTTP 404 from 127.0.0.1"})

@@ -21,7 +21,7 @@ from sadtui.model.playlist import load_playlist
 SADTUI = Path(sys.executable).with_name("sadtui")
 PLAYLIST = load_playlist()
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
 
 class Tmux:
@@ -183,3 +183,48 @@ def test_playing_without_an_ao_option_keeps_libmpv_and_alsa_off_the_screen(tmp_p
     log = tmp_path / "state" / "sadtui" / "log" / "player.log"
     assert log.is_file() and log.stat().st_size > 0
     assert "[ao" in log.read_text(errors="replace")  # mpv's own account of the audio output
+
+
+# ---------------------------------------------------------------- kill (SIGTERM / SIGHUP)
+
+
+def _child_pid(tmux: Tmux, timeout: float = 10.0) -> int:
+    """The sadtui process: the child of the pane's shell."""
+    pane = tmux.run("display-message", "-p", "-t", tmux.session, "#{pane_pid}").stdout.strip()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", pane], capture_output=True, text=True).stdout.split()
+        if out:
+            return int(out[0])
+        time.sleep(0.05)
+    pytest.fail("no sadtui process under the pane")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_kill_leaves_the_terminal_clean_and_saves_the_state(tmp_path, signal_name):
+    import signal
+
+    import sadtui
+
+    env = terminal_env(tmp_path)
+    env["PYTHONPATH"] = str(Path(sadtui.__file__).resolve().parents[1])  # the sources under test
+    command = f"{shlex.quote(sys.executable)} -m sadtui"
+    tmux = Tmux(100, 30)
+    try:
+        tmux.start(command, env)
+        tmux.wait_for(lambda s: "#1  Sadness" in s and "Quit" in s, "first paint")
+        assert tmux.run("display-message", "-p", "-t", tmux.session, "#{alternate_on}").stdout.strip() == "1"
+        tmux.send("j")
+        tmux.wait_for(lambda s: "#2  Ichiban no Takaramono" in s, "details of rank 2")
+        os.kill(_child_pid(tmux), getattr(signal, signal_name))
+        screen = tmux.wait_for(lambda s: "SADTUI-EXIT=" in s, "exit", timeout=15)
+        assert "SADTUI-EXIT=0" in screen and "Traceback" not in screen
+        flags = tmux.run(
+            "display-message", "-p", "-t", tmux.session,
+            "#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_button_flag} #{mouse_standard_flag}",
+        ).stdout.split()
+        assert flags == ["0", "1", "0", "0", "0"], flags  # normal screen, cursor shown, mouse off
+    finally:
+        tmux.kill()
+    state = tmp_path / "state" / "sadtui" / "state.json"
+    assert state.is_file() and '"rank": 2' in state.read_text()

@@ -3,7 +3,10 @@ wait on conditions (never sleep-and-hope), write playlists."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -13,10 +16,39 @@ from fake_engine import FactoryRecorder, FakeEngine
 from sadtui.model.playlist import Playlist, load_playlist
 from sadtui.tui.app import SadtuiApp
 
+_TEXT_TAG = re.compile(
+    r'<text [^>]*?x="([\d.]+)"[^>]*?textLength="([\d.]+)"[^>]*?-line-(\d+)\)">(.*?)</text>'
+)
+
 
 def screen_text(app) -> str:
-    """The active screen as plain text, one line a row."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """The active screen as plain text, one line a row (read from Textual's public
+    SVG screenshot: each run of text has its column and row)."""
+    rows: dict[int, list[str]] = {}
+    for x, length, row, escaped in _TEXT_TAG.findall(app.export_screenshot()):
+        text = html.unescape(escaped).replace("\xa0", " ")
+        column = round(float(x) / (float(length) / len(text))) if text else 0
+        line = rows.setdefault(int(row), [])
+        line.extend(" " * (column - len(line)))
+        line[column : column + len(text)] = text
+    return "\n".join("".join(rows.get(y, [])) for y in range(app.size.height))
+
+
+class SadtuiTestApp(SadtuiApp):
+    """SadtuiApp with what tests look at: the notices it showed, and its first paint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notices: list[str] = []
+        self.painted = threading.Event()
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        self.notices.append(str(message))
+        super().notify(message, *args, **kwargs)
+
+    def first_paint_done(self) -> None:
+        super().first_paint_done()
+        self.painted.set()
 
 
 async def wait_for(pilot, predicate: Callable[[], Any], *, timeout: float = 5.0, what: str = "") -> Any:
@@ -43,13 +75,13 @@ async def wait_for_text(pilot, text: str, *, timeout: float = 5.0) -> str:
 async def settle(pilot) -> None:
     """Wait until the details pane shows the highlighted song's description."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.details.settled, what="details settled")
+    await wait_for(pilot, lambda: app.main.details.settled, what="details settled")
     await pilot.pause()
 
 
-def make_app(playlist: Playlist | None = None, **engine_options: Any) -> tuple[SadtuiApp, FactoryRecorder]:
+def make_app(playlist: Playlist | None = None, **engine_options: Any) -> tuple[SadtuiTestApp, FactoryRecorder]:
     recorder = FactoryRecorder(**engine_options)
-    app = SadtuiApp(playlist or load_playlist(), engine_factory=recorder)
+    app = SadtuiTestApp(playlist or load_playlist(), engine_factory=recorder)
     return app, recorder
 
 

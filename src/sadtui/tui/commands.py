@@ -8,11 +8,13 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from sadtui.model.text import safe_text
+
 MAX_HITS = 30
 
 
 def song_prompt(song) -> Content:
-    return Content.assemble((f"#{song.rank}  ", "bold"), song.title)
+    return Content.assemble((f"#{song.rank}  ", "bold"), safe_text(song.title))
 
 
 class SongsProvider(Provider):
@@ -26,9 +28,9 @@ class SongsProvider(Provider):
         return Hit(
             score,
             song_prompt(song),
-            partial(self.app.go_to_rank, song.rank),  # type: ignore[attr-defined]
+            partial(self.app.main.go_to_rank, song.rank),  # type: ignore[attr-defined]
             text=f"#{song.rank} {song.title}",
-            help=escape(f"Go to song {song.rank}" + (f" · {song.subtitle}" if song.subtitle else "")),
+            help=escape(f"Go to song {song.rank}" + (f" · {safe_text(song.subtitle)}" if song.subtitle else "")),
         )
 
     async def discover(self) -> Hits:

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from sadtui.model.playlist import Playlist
+from sadtui.model.text import safe_text
 from sadtui.tui.widgets.panes import ScrollPane
 
 
@@ -39,11 +40,11 @@ class FaqPanel(Panel):
             return
         for number, entry in enumerate(self.playlist.faq, start=1):
             yield Static(
-                Content.assemble((f"{number}. ", "dim"), entry.question.strip()),
+                Content.assemble((f"{number}. ", "dim"), safe_text(entry.question.strip())),
                 classes="faq-question",
                 markup=False,
             )
-            yield Markdown(entry.answer, classes="faq-answer")
+            yield Markdown(safe_text(entry.answer, keep_newlines=True), classes="faq-answer")
 
 
 class AboutPanel(Panel):
@@ -51,19 +52,19 @@ class AboutPanel(Panel):
 
     def blocks(self):
         playlist = self.playlist
-        yield Static(Content(playlist.title), classes="about-title", markup=False)
+        yield Static(Content(safe_text(playlist.title)), classes="about-title", markup=False)
         yield Static(
             Content.styled(playlist.count_text, "dim"), classes="about-count", markup=False
         )
         if playlist.intro:
             yield Static("Intro", classes="about-heading", markup=False)
-            yield Markdown(playlist.intro, classes="about-text")
+            yield Markdown(safe_text(playlist.intro, keep_newlines=True), classes="about-text")
         if playlist.outro:
             yield Static("Closing word", classes="about-heading", markup=False)
-            yield Markdown(playlist.outro, classes="about-text")
+            yield Markdown(safe_text(playlist.outro, keep_newlines=True), classes="about-text")
         if playlist.source:
             yield Static("Source", classes="about-heading", markup=False)
-            yield Static(Content(playlist.source), classes="about-source", markup=False)
+            yield Static(Content(safe_text(playlist.source)), classes="about-source", markup=False)
         if not (playlist.intro or playlist.outro or playlist.source):
             yield Static("This playlist has no intro, closing word or source.",
                          classes="panel-empty", markup=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import events
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -15,31 +15,20 @@ from sadtui.tui.widgets.focus import focus_now
 class FilterInput(Input):
     """Enter keeps the filter, Escape clears it; both hand the focus back at once.
 
-    They are handled here, in order with the characters before them (a binding
-    would run only once the key had bubbled up to the app).  Keys that reached
-    this input after it handed the focus back (typed in the same burst, such as
-    `sorrow⏎j`) are passed on to the new focus instead of being typed here."""
+    They are priority bindings: Textual runs them when the app reads the key, before
+    the keys typed after it (a burst such as `sorrow⏎j`) are handed to a widget, so
+    those keys already go to the list.  The characters typed before them may still be
+    queued here: the bar is told only once they are in (``call_later``)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._handed_back = False
+    BINDINGS = [
+        Binding("enter", "hand_back(True)", "Keep the filter", show=False, priority=True),
+        Binding("escape", "hand_back(False)", "Clear the filter", show=False, priority=True),
+    ]
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self._handed_back = False
-
-    async def _on_key(self, event: events.Key) -> None:
+    def action_hand_back(self, keep: bool) -> None:
         bar = self.parent
-        if not isinstance(bar, FilterBar):
-            return
-        if self._handed_back and self.screen.focused is not self:
-            event.stop()
-            event.prevent_default()
-            bar.post_message(FilterBar.LateKey(event.key, event.character))  # behind Kept/Cleared
-        elif event.key in ("enter", "escape"):
-            event.stop()
-            event.prevent_default()
-            self._handed_back = True
-            bar.hand_back(keep=event.key == "enter")
+        if isinstance(bar, FilterBar):
+            bar.hand_back(keep=keep)
 
 
 class FilterBar(Horizontal):
@@ -59,15 +48,6 @@ class FilterBar(Horizontal):
 
     class Cleared(Message):
         """Escape: clear the filter, go back to the list."""
-
-    class LateKey(Message):
-        """A key typed after Enter or Escape in the same burst: it belongs to the
-        widget that has the focus now (the app hands it on)."""
-
-        def __init__(self, key: str, character: str | None) -> None:
-            super().__init__()
-            self.key = key
-            self.character = character
 
     def __init__(self, *, id: str | None = None, return_focus: Widget | None = None) -> None:
         super().__init__(id=id)
@@ -120,4 +100,5 @@ class FilterBar(Horizontal):
         """Enter (`keep`) or Escape in the input: focus `return_focus` now, then tell the app."""
         if self.return_focus is not None:
             focus_now(self.return_focus)
-        self.post_message(self.Kept(self.value) if keep else self.Cleared())
+        # After the keys already queued for the input: its value is then complete.
+        self.input.call_later(lambda: self.post_message(self.Kept(self.value) if keep else self.Cleared()))

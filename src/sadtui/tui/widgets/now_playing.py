@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widget import Widget
 
+from sadtui.model.text import safe_line
 from sadtui.services.events import State, Status
 
 ICONS = {
@@ -64,60 +66,50 @@ def _settings(status: Status) -> tuple:
     return status.volume, status.muted, status.order, status.repeat
 
 
+def _without_position(status: Status) -> Status:
+    return replace(status, position=None, duration=None)
+
+
 class NowPlaying(Widget):
-    """Shows the engine's Status; never focusable, never parses markup."""
+    """Shows the engine's Status; never focusable, never parses markup.
+
+    `status` and `unavailable` are bound to the main screen's reactives; `failure`
+    (the error line) follows the status and the screen's failure reports.  Every
+    text from outside (titles, error messages) is escaped before it is shown."""
 
     can_focus = False
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.status = Status()
-        self.unavailable: str | None = None  # why playback cannot work at all
-        self.failure: str | None = None  # the last failure, one line
+    status: reactive[Status] = reactive(Status, layout=False)
+    unavailable: reactive[str | None] = reactive(None)  # why playback cannot work at all
+    failure: reactive[str | None] = reactive(None)  # the last failure, one line
 
-    # ------------------------------------------------------------------ updates
-
-    def set_status(self, status: Status) -> None:
-        old, self.status = self.status, status
+    def watch_status(self, old: Status, status: Status) -> None:
+        if _without_position(old) == _without_position(status):
+            return  # only the position moved
         if status.state in (State.PLAYING, State.PAUSED, State.STOPPED) or _settings(old) != _settings(status):
             # Something plays again, the person stopped, or a setting changed (its new
             # value must show): the last failure is old news.
             self.failure = None
         elif status.state is State.ERROR and status.error:
-            self.failure = self._failure_line(status.rank, status.title, status.error)
-        self.refresh()
+            self.failure = self.failure_line(status.rank, status.title, status.error)
 
-    def set_position(self, rank: int | None, position: float, duration: float | None) -> None:
-        if rank is not None and self.status.rank is not None and rank != self.status.rank:
-            return  # a late update for a song that is no longer current
-        fields = {"position": position}
-        if duration is not None:
-            fields["duration"] = duration
-        self.status = replace(self.status, **fields)
-        self.refresh()
+    def report_failure(self, rank: int, title: str, message: str) -> None:
+        self.failure = self.failure_line(rank, title, message)
 
-    def set_failure(self, rank: int, title: str, message: str) -> None:
-        self.failure = self._failure_line(rank, title, message)
-        self.refresh()
-
-    def set_gave_up(self, text: str) -> None:
+    def report_gave_up(self, text: str) -> None:
         """Every song failed in a row: the engine stopped trying."""
         self.failure = f"{text} Last: {self.failure}" if self.failure else text
-        self.refresh()
 
     def failure_fits(self) -> bool:
         """Does the bar show the failure line whole (no notice needed)?"""
         width = self.content_region.width or self.size.width
         return self.failure is None or (width > 0 and len("✗ " + self.failure) <= width)
 
-    def set_unavailable(self, reason: str) -> None:
-        self.unavailable = reason
-        self.refresh()
-
     @staticmethod
-    def _failure_line(rank: int | None, title: str | None, message: str) -> str:
+    def failure_line(rank: int | None, title: str | None, message: str) -> str:
+        title = safe_line(title) if title else None
         who = f"#{rank} {title}" if rank is not None and title else (title or "This song")
-        return f"Can't play {who}: {message}"
+        return f"Can't play {who}: {safe_line(message)}"
 
     # ------------------------------------------------------------------ text
 
@@ -136,14 +128,14 @@ class NowPlaying(Widget):
 
     def _top(self, width: int, status: Status) -> Content:
         if self.unavailable:
-            return Content.styled(self.unavailable, "$error").truncate(width, ellipsis=True)
+            return Content.styled(safe_line(self.unavailable), "$error").truncate(width, ellipsis=True)
         state = status.state
         label = Content.styled(f"{ICONS.get(state, ' ')} {state.value}", STATE_STYLES.get(state, "bold"))
         if status.rank is None or state is State.IDLE:
             hint = Content.styled("  Nothing playing: Enter plays the highlighted song", "dim")
             return Content.assemble(label, hint).truncate(width, ellipsis=True)
         times = "" if state is State.ERROR else f"{clock(status.position)} / {clock(status.duration)}"
-        left = Content.assemble(label, "  ", (f"#{status.rank} ", "bold"), status.title or "")
+        left = Content.assemble(label, "  ", (f"#{status.rank} ", "bold"), safe_line(status.title or ""))
         room = width - len(times) - 2
         left = left.truncate(max(room, 1), ellipsis=True, pad=True)
         return Content.assemble(left, "  ", times)

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from sadtui.model.playlist import Song
+from sadtui.model.text import safe_text
 from sadtui.tui.keymap import PANE, bindings_for
 
 
@@ -43,7 +44,16 @@ class ScrollPane(VerticalScroll, inherit_bindings=False):
 
 
 def labelled(label: str, value: str) -> Content:
-    return Content.assemble((f"{label}: ", "dim"), value)
+    return Content.assemble((f"{label}: ", "dim"), safe_text(value))
+
+
+NO_DESCRIPTION = "*No description.*"
+
+
+def description_text(song: Song | None) -> str:
+    if song is None or not song.description:
+        return NO_DESCRIPTION
+    return safe_text(song.description, keep_newlines=True)
 
 
 class SongDetails(ScrollPane):
@@ -54,8 +64,6 @@ class SongDetails(ScrollPane):
     so holding a key down never queues a backlog.
     """
 
-    NO_DESCRIPTION = "*No description.*"
-
     def __init__(self, song: Song | None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._song = song
@@ -64,7 +72,7 @@ class SongDetails(ScrollPane):
 
     def compose(self):
         yield Static(self._heading(self._song), id="details-head", markup=False)
-        text = self._song.description if self._song and self._song.description else self.NO_DESCRIPTION
+        text = description_text(self._song)
         yield Markdown(text, id="details-body")
 
     @property
@@ -80,7 +88,7 @@ class SongDetails(ScrollPane):
     def _heading(song: Song | None) -> Content:
         if song is None:
             return Content("No song matches the filter.")
-        lines = [Content.assemble((f"#{song.rank}  ", "bold"), (song.title, "bold"))]
+        lines = [Content.assemble((f"#{song.rank}  ", "bold"), (safe_text(song.title), "bold"))]
         if song.anime:
             lines.append(labelled("Anime", song.anime))
         if song.artist:
@@ -93,11 +101,7 @@ class SongDetails(ScrollPane):
         self._song = song
         self.query_one("#details-head", Static).update(self._heading(song))
         self.scroll_home(animate=False, immediate=True)
-        if song is None:
-            text = ""
-        else:
-            text = song.description or self.NO_DESCRIPTION
-        self._pending = text
+        self._pending = "" if song is None else description_text(song)
         if not self._rendering:
             self._rendering = True
             # The heading first: it is drawn in the same frame as the list's new

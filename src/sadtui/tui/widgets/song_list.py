@@ -1,19 +1,28 @@
-"""The ranked list: an OptionList (virtual, fast at 10,000 songs) with a filter
-and a marker on the song that is playing."""
+"""The ranked list: one line per song, drawn on demand (fast at 10,000 songs), with a
+filter and a marker on the song that is playing.
+
+Built on Textual's public ``ScrollView`` + ``render_line`` (as Textualize's toolong
+draws a million lines): the virtual height is the number of visible songs, and only
+the rows on screen are ever turned into text, so start-up, End, a jump and a filter
+cost the same for 26 songs or 10,000.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from textual import events
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.style import Style
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.visual import Visual
 
 from sadtui.model.playlist import Song
+from sadtui.model.text import safe_text
 from sadtui.tui.keymap import LIST, bindings_for
 
 PLAYING_MARK = "▶ "
@@ -37,30 +46,34 @@ def filter_terms(query: str) -> list[str]:
     return query.casefold().split()
 
 
-class _SongOption(Option):
-    """An option whose prompt is made on first use (OptionList reads `prompt` only to draw)."""
-
-    def __init__(self, song: Song, make_prompt: Callable[[Song], Content]) -> None:
-        super().__init__(None, id=str(song.rank))  # type: ignore[arg-type]
-        self._song = song
-        self._make_prompt = make_prompt
-
-    @property
-    def prompt(self) -> Content:  # type: ignore[override]
-        prompt = self._prompt
-        if prompt is None:
-            prompt = self._prompt = self._make_prompt(self._song)
-        return prompt  # type: ignore[return-value]
-
-
-class SongList(OptionList, inherit_bindings=False):
-    """One line per song: marker, rank, title and anime (or artist).
-
-    Prompts are Content objects built from plain strings, so text from the
-    playlist is never parsed as markup.
-    """
+class SongList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Marker, rank, title and anime (or artist). Rows are Content objects built from
+    escaped plain strings: playlist text is never parsed as markup, and control or
+    bidi characters in it are shown as visible escapes."""
 
     BINDINGS = bindings_for(LIST)
+    COMPONENT_CLASSES = {"song-list--row", "song-list--cursor"}
+    DEFAULT_CSS = """
+    SongList {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        & > .song-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .song-list--cursor {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+
+    highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
 
     class Activated(Message):
         """A song was double-clicked (play it)."""
@@ -70,6 +83,7 @@ class SongList(OptionList, inherit_bindings=False):
             self.rank = rank
 
     def __init__(self, songs: Sequence[Song], *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._songs = tuple(songs)
         self._by_rank = {song.rank: song for song in self._songs}
         self._rank_width = max((len(str(s.rank)) for s in self._songs), default=1)
@@ -77,53 +91,63 @@ class SongList(OptionList, inherit_bindings=False):
         self._query = ""
         self._haystacks: list[str] | None = None  # built on the first filter
         self._before_filter: Song | None = None  # highlighted when the filter started
-        # Prompts are built when a row is first drawn (a 10,000-song list draws
-        # a screenful at start-up, not 10,000 Content objects).
-        self._song_options: dict[int, Option] = {
-            song.rank: _SongOption(song, self._plain_prompt) for song in self._songs
-        }
         self._visible: list[Song] = list(self._songs)
-        super().__init__(*self._song_options.values(), id=id, markup=False)
+        self._index: dict[int, int] | None = None  # rank -> row, built when first needed
+        self._rows: dict[tuple[int, bool], Content] = {}  # (rank, playing) -> row text
+        self.virtual_size = Size(0, len(self._visible))
+        self.set_reactive(SongList.highlighted, 0 if self._visible else None)
 
-    # ------------------------------------------------------------------ rendering
+    # ------------------------------------------------------------------ drawing
 
-    def _plain_prompt(self, song: Song) -> Content:
-        return self._prompt(song, playing=False)
+    def _row(self, song: Song) -> Content:
+        playing = song.rank == self._playing
+        key = (song.rank, playing)
+        row = self._rows.get(key)
+        if row is None:
+            other = song.anime or song.artist
+            parts: list[str | tuple[str, Style]] = [
+                (PLAYING_MARK, BOLD) if playing else NO_MARK,
+                (f"{song.rank:>{self._rank_width}}. ", DIM),
+                (safe_text(song.title), BOLD),
+            ]
+            if other:
+                parts.append(("  " + safe_text(other), DIM))
+            row = self._rows[key] = Content.assemble(*parts)
+        return row
 
-    def _prompt(self, song: Song, *, playing: bool) -> Content:
-        other = song.anime or song.artist
-        parts: list[str | tuple[str, Style]] = [
-            (PLAYING_MARK, BOLD) if playing else NO_MARK,
-            (f"{song.rank:>{self._rank_width}}. ", DIM),
-            (song.title, BOLD),
-        ]
-        if other:
-            parts.append(("  " + other, DIM))
-        return Content.assemble(*parts)
-
-    # The list's own single-line prompts never wrap: skip Textual's per-option
-    # height measurement (O(n) Content wrapping on every rebuild) by treating
-    # every option as one line.  Falls back to Textual when internals differ.
-    def _update_lines(self) -> None:  # noqa: D401 - Textual override
-        cache = getattr(self, "_line_cache", None)
-        if cache is None or not hasattr(cache, "index_to_line"):
-            super()._update_lines()
-            return
-        if not self.scrollable_content_region:
-            return
-        lines = cache.lines
-        count = len(self._options)
-        start = len(lines)
-        if start < count:
-            for index in range(start, count):
-                cache.index_to_line[index] = index
-                cache.heights[index] = 1
-            lines.extend((index, 0) for index in range(start, count))
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        virtual_size = Size(width, len(lines))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
+        if not (0 <= index < len(self._visible)):
+            return Strip.blank(width, self.get_visual_style("song-list--row").rich_style)
+        if index == self.highlighted:
+            style = self.get_visual_style("song-list--row", "song-list--cursor")
+        else:
+            style = self.get_visual_style("song-list--row")
+        row = self._row(self._visible[index]).truncate(width, ellipsis=True)
+        strips = Visual.to_strips(self, row, width, 1, style)
+        return strips[0].extend_cell_length(width, style.rich_style)
+
+    def _refresh_row(self, index: int | None) -> None:
+        if index is not None:
+            self.refresh(Region(0, index - self.scroll_offset.y, self.size.width, 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self.scroll_to_highlight()
+
+    def validate_highlighted(self, value: int | None) -> int | None:
+        if value is None or not self._visible:
+            return None
+        return min(max(value, 0), len(self._visible) - 1)
+
+    def scroll_to_highlight(self, center: bool = False) -> None:
+        if self.highlighted is None or not self.is_mounted:
+            return
+        self.scroll_to_region(
+            Region(0, self.highlighted, 1, 1), animate=False, force=True, immediate=True, center=center
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         """Keep the highlighted song in view when the terminal shrinks."""
@@ -133,19 +157,34 @@ class SongList(OptionList, inherit_bindings=False):
 
     def action_cursor_down(self) -> None:
         """One song down; stops at the last song (no wrapping round)."""
-        if self.highlighted is None:
-            self.action_first()
-        elif self.highlighted < self.option_count - 1:
-            self.highlighted += 1
+        self.highlighted = 0 if self.highlighted is None else self.highlighted + 1
 
     def action_cursor_up(self) -> None:
         """One song up; stops at the first song."""
-        if self.highlighted is None:
-            self.action_first()
-        elif self.highlighted > 0:
-            self.highlighted -= 1
+        self.highlighted = 0 if self.highlighted is None else self.highlighted - 1
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = len(self._visible) - 1
+
+    def _page(self, direction: int) -> None:
+        # A list with no visible rows (a tiny terminal) moves by one song.
+        step = max(self.scrollable_content_region.height, 1) * direction
+        self.highlighted = (self.highlighted or 0) + step
+
+    def action_page_down(self) -> None:
+        self._page(+1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
 
     # ------------------------------------------------------------------ queries
+
+    @property
+    def option_count(self) -> int:
+        return len(self._visible)
 
     @property
     def songs(self) -> tuple[Song, ...]:
@@ -156,7 +195,7 @@ class SongList(OptionList, inherit_bindings=False):
         return list(self._visible)
 
     @property
-    def query(self) -> str:
+    def filter_text(self) -> str:
         return self._query
 
     @property
@@ -167,21 +206,16 @@ class SongList(OptionList, inherit_bindings=False):
         return self._visible[index]
 
     def index_of_rank(self, rank: int) -> int | None:
-        for index, song in enumerate(self._visible):
-            if song.rank == rank:
-                return index
-        return None
+        if self._index is None:
+            self._index = {song.rank: i for i, song in enumerate(self._visible)}
+        return self._index.get(rank)
 
     # ------------------------------------------------------------------ changes
 
     def highlight_rank(self, rank: int) -> bool:
         """Highlight the song with this rank if it is visible."""
-        option = self._song_options.get(rank)
-        if option is None:
-            return False
-        try:
-            index = self.get_option_index(str(rank))
-        except OptionDoesNotExist:
+        index = self.index_of_rank(rank)
+        if index is None:
             return False
         self.highlighted = index
         return True
@@ -198,23 +232,23 @@ class SongList(OptionList, inherit_bindings=False):
         else:
             if self._haystacks is None:
                 self._haystacks = [song_haystack(song) for song in self._songs]
-            visible = [
-                song for song, hay in zip(self._songs, self._haystacks) if matches(hay, terms)
-            ]
+            visible = [song for song, hay in zip(self._songs, self._haystacks, strict=True) if matches(hay, terms)]
         if terms and not was_filtering:
             self._before_filter = self.highlighted_song  # a filter starts
         # The song to keep highlighted: the current one, or (when the filter matched
         # nothing) the one highlighted before the filter started.
         current = self.highlighted_song or self._before_filter
         self._visible = visible
-        with self.app.batch_update():
-            self.set_options(self._song_options[song.rank] for song in visible)
-            if visible:
-                target = 0
-                if current is not None:
-                    index = self.index_of_rank(current.rank)
-                    target = 0 if index is None else index
-                self.highlighted = target
+        self._index = None
+        self.virtual_size = Size(self.virtual_size.width, len(visible))
+        target = None
+        if visible:
+            index = self.index_of_rank(current.rank) if current is not None else None
+            target = 0 if index is None else index
+        # Set without the watcher's row refreshes: every row may have changed.
+        self.set_reactive(SongList.highlighted, target)
+        self.refresh()
+        self.call_after_refresh(self.scroll_to_highlight, center=True)  # its neighbours in view
         return len(visible)
 
     def set_playing(self, rank: int | None) -> None:
@@ -222,31 +256,24 @@ class SongList(OptionList, inherit_bindings=False):
         if rank == self._playing:
             return
         previous, self._playing = self._playing, rank
-        for changed, playing in ((previous, False), (rank, True)):
-            song = None if changed is None else self._song(changed)
-            if song is None:
-                continue
-            prompt = self._prompt(song, playing=playing)
-            try:
-                self.replace_option_prompt(str(song.rank), prompt)
-            except OptionDoesNotExist:
-                # Hidden by the filter: a fresh option is shown when it comes back.
-                self._song_options[song.rank] = Option(prompt, id=str(song.rank))
+        for changed in (previous, rank):
+            if changed is not None:
+                self._refresh_row(self.index_of_rank(changed))
 
     @property
     def playing(self) -> int | None:
         return self._playing
 
-    def _song(self, rank: int) -> Song | None:
-        return self._by_rank.get(rank)
-
     # ------------------------------------------------------------------ mouse
 
-    async def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         """A click selects (highlights) a song; a double-click plays it."""
-        event.prevent_default()  # not OptionList's click (it would also "select")
-        index = event.style.meta.get("option")
-        if index is None or not (0 <= index < len(self._visible)):
+        event.prevent_default()  # not Widget's click (a double click there selects text)
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
+        if not (0 <= index < len(self._visible)):
             return
         self.highlighted = index
         if event.chain >= 2:
