@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import Input, Markdown
+from textual.widgets import Input, Markdown, OptionList
 
 from sadtui.model.playlist import load_playlist
 from sadtui.tui.keymap import BUILTIN_KEYS, KEYS, palette_entries
@@ -311,6 +311,13 @@ async def test_slash_is_an_ordinary_character_in_the_filter_and_the_palette():
         await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
         await pilot.press("ctrl+p", *"Filter the list")  # the palette's Filter still opens it
         await wait_for_text(pilot, "Filter the list by title")
+
+        def filter_highlighted() -> bool:  # the palette searches in the background: wait for its pick
+            options = app.screen.query_one(OptionList)
+            index = options.highlighted
+            return index is not None and "Filter the list" in str(options.get_option_at_index(index).prompt)
+
+        await wait_for(pilot, filter_highlighted, what="the Filter command highlighted")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused is app.main.filter_bar.input, what="filter focused")
 

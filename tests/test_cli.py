@@ -353,7 +353,7 @@ def test_doctor_details_from_outside_are_escaped(monkeypatch, capsys, log_closed
     from sadtui.cli import main as cli
 
     hostile = doctor.Check("yt-dlp", False, "yt-dlp \x1b]0;pwned\x07\u202e1.0\nsecond line", "run \x1b[2J")
-    monkeypatch.setattr(doctor, "run_checks", lambda online, playlist: doctor.Report([hostile]))
+    monkeypatch.setattr(doctor, "run_checks", lambda **_: doctor.Report([hostile]))
     assert cli.main(["doctor"]) == 1
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out

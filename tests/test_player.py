@@ -46,7 +46,7 @@ def routes():
 def player(tmp_path):
     events = EventLog()
     out = tmp_path / "out.raw"
-    p = Player(events, options=pcm_options(out), log_path=tmp_path / "player.log")
+    p = Player(events, options=[*pcm_options(out), "ao-pcm-append=yes"], log_path=tmp_path / "player.log")
     p.events = events  # type: ignore[attr-defined]
     p.out = out  # type: ignore[attr-defined]
     try:

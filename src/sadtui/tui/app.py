@@ -72,6 +72,7 @@ class SadtuiApp(App[int]):
         self.title = safe_line(playlist.title)
         self.sub_title = playlist.count_text
         self._engine_factory = engine_factory or default_engine_factory(mpv_options)
+        self._real_engine = engine_factory is None
         self.engine: Engine | None = None
         self.engine_error: str | None = None
         self._closing_down = False
@@ -115,6 +116,12 @@ class SadtuiApp(App[int]):
     def first_paint_done(self) -> None:
         gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
         self.main.filter_bar.build()  # hidden until `/`: kept off the first paint
+        if self._real_engine:
+            # libmpv needs LC_NUMERIC=C, and python-mpv's import calls setlocale itself:
+            # both belong on the main thread (setlocale is not thread-safe), after the first paint.
+            from sadtui.services.player import ensure_numeric_locale
+
+            ensure_numeric_locale()
         self.create_engine()
 
     # ================================================================== engine
