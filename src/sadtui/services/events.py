@@ -56,6 +56,15 @@ class Status:
     order: Order = Order.RANK
     repeat: Repeat = Repeat.OFF
     error: str | None = None  # the last failure, one line, when state is ERROR
+    # What recording plays (from the resolver, once known): shown on the now-playing card.
+    recording_title: str | None = None
+    recording_channel: str | None = None
+    recording_page: str | None = None  # the page (or media URL) it was found from
+    thumbnail: str | None = None  # the recording's artwork URL (http(s)), when the source has one
+    from_disk: bool = False  # played from the offline library, not streamed
+    # The sleep timer: "off", "song" (end of this song) or minutes; seconds left when timed.
+    sleep: str = "off"
+    sleep_left: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
