@@ -52,7 +52,7 @@ test:
 # Units and Pilot tests only: no real playback, no tmux (a minute or less).
 test-fast:
 	@$(MAKE) --no-print-directory setup
-	$(PY) -m pytest -m "unit or tui" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n auto $(PYTEST_ARGS)
 
 lint:
 	@$(MAKE) --no-print-directory setup

@@ -24,7 +24,8 @@ def isolated_xdg(tmp_path_factory, monkeypatch):
 
 
 # Markers: a module says what it is with `pytestmark = pytest.mark.<kind>`; modules that
-# don't are filed here by name.  `make test-fast` runs `unit` and `tui` only.
+# don't are filed here by name, and a test using a real-parts fixture is e2e whatever its
+# module says.  `make test-fast` runs the tests that are not e2e.
 _KIND_BY_MODULE = {
     "test_app_e2e": "e2e",
     "test_playback_e2e": "e2e",
@@ -42,8 +43,15 @@ _KIND_BY_MODULE = {
 }
 
 
+# A test that uses one of these fixtures talks to real servers, libmpv, yt-dlp or a bus: e2e.
+_REAL_FIXTURES = {"audio_server", "session_bus", "real_resolver", "routes", "hostile_server"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if _REAL_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
+            continue
         if any(item.get_closest_marker(kind) for kind in ("unit", "tui", "e2e")):
             continue
         module = item.module.__name__.rpartition(".")[2] if item.module else ""

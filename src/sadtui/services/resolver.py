@@ -139,7 +139,6 @@ class Resolver:
         self._prefetch_wanted: Song | None = None
         self._prefetch_thread: threading.Thread | None = None
         self._prefetch_cv = threading.Condition(self._lock)
-        self.resolutions = 0  # how many times yt-dlp was asked (diagnostics)
 
     @property
     def cache_path(self) -> Path:
@@ -193,8 +192,6 @@ class Resolver:
                 done.set()
                 self._pool.release(session)
 
-        with self._lock:
-            self.resolutions += 1
         threading.Thread(target=run, name="sadtui-ytdlp", daemon=True).start()
         if not done.wait(max(0.0, deadline_at - time.monotonic())):
             self._pool.retire(session)  # it may be stuck: closed when it returns, never reused
@@ -390,14 +387,3 @@ class Resolver:
                 pass  # the real play reports it
             except Exception:  # noqa: BLE001 - logged
                 log.warning("prefetching rank %s failed", song.rank, exc_info=True)
-
-    def wait_prefetch_idle(self, timeout: float = 15.0) -> bool:
-        """Wait until no prefetch is pending or running (tests)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                idle = self._prefetch_wanted is None and not self._calls.busy()
-            if idle:
-                return True
-            time.sleep(0.02)
-        return False
