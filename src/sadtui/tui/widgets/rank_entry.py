@@ -27,9 +27,15 @@ from sadtui.tui.widgets.focus import focus_now
 class RankEntry(Widget, can_focus=True):
     DEFAULT_CSS = """
     RankEntry {
+        /* Floats over the top of the list: showing and hiding it moves nothing, so a
+           jump repaints one row and the new highlight, not the whole screen. */
+        overlay: screen;
+        position: absolute;
+        offset: 1 0;
         display: none;
         height: 1;
-        width: 1fr;
+        width: auto;
+        min-width: 16;
         padding: 0 1;
         background: $boost;
         color: $accent;
