@@ -59,3 +59,31 @@ async def test_page_down_in_the_palette_with_no_visible_row_does_not_crash():
         await pilot.press("escape", "pagedown", "pageup")  # the list's own page keys, 6 rows high
         await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
         assert app.is_running
+
+
+async def test_the_real_engine_path_sets_lc_numeric_on_the_main_thread_before_the_engine(monkeypatch):
+    """libmpv needs LC_NUMERIC=C and python-mpv's import calls setlocale: both on the main
+    thread (the UI's), after the first paint, before the engine is made on a worker (9.13)."""
+    import threading
+
+    from sadtui.services import player as player_module
+    from sadtui.tui import app as app_module
+    from tui_helpers import FactoryRecorder, SadtuiTestApp, wait_for
+
+    seen: list[tuple[str, bool]] = []
+    recorder = FactoryRecorder()
+
+    def factory(mpv_options=()):
+        def create(playlist, notify):
+            seen.append(("engine", threading.current_thread() is threading.main_thread()))
+            return recorder(playlist, notify)
+
+        return create
+
+    monkeypatch.setattr(app_module, "default_engine_factory", factory)
+    monkeypatch.setattr(player_module, "ensure_numeric_locale",
+                        lambda: seen.append(("locale", threading.current_thread() is threading.main_thread())))
+    app = SadtuiTestApp(load_playlist())  # no engine_factory: the real path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, what="engine ready")
+    assert seen == [("locale", True), ("engine", False)]
