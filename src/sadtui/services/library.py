@@ -48,7 +48,7 @@ from sadtui.services.ytdl_session import QuietLogger, ytdl_options
 
 __all__ = [
     "DEFAULT_CAP", "INDEX_VERSION", "Kept", "Library", "LibraryError", "Progress", "library_dir",
-    "read_index", "song_key", "valid_entry",
+    "is_kept_name", "read_index", "song_key", "valid_entry",
 ]
 
 INDEX_VERSION = 1
@@ -73,6 +73,11 @@ class LibraryError(Exception):
 
 class _Cancelled(Exception):
     pass
+
+
+def is_kept_name(name: str) -> bool:
+    """Is `name` the name the library gives a kept file?"""
+    return _FILE_NAME.fullmatch(name) is not None
 
 
 def library_dir() -> Path:
