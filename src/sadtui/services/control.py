@@ -306,8 +306,7 @@ class Control(PlayerSide):
         if self.library is None or req.from_disk or not _UNREACHABLE.search(message):
             return message
         self.offline = True
-        log.info("engine: #%s: %s", req.rank, safe_line(message))
-        return OFFLINE
+        return f"{OFFLINE} ({message})"
 
     def after_finished(self, req: Request) -> None:
         """A song played to its end: keep it (in the background), or note it was played."""
