@@ -270,7 +270,8 @@ async def test_the_bar_and_list_follow_real_playback_and_every_key_reaches_mpv(t
 
 FAILURES = [
     ("/404", "HTTP 404 from 127.0.0.1"),
-    ("refused", "connection refused by 127.0.0.1:{port}"),
+    # not kept, and the source cannot be reached: the library's offline message, with the cause
+    ("refused", "not downloaded, and the network is unreachable (connection refused by 127.0.0.1:{port})"),
     ("/garbage.wav", "not audio: mpv could not decode it"),
     ("/nomedia.html", "no audio found on that page"),
     ("/cut.wav", "the stream ended early (connection cut)"),

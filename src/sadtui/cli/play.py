@@ -171,8 +171,11 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
     events: queue.Queue[Any] = queue.Queue()
     engine = None
     try:
+        from sadtui.services.library import Library
+
         engine = engine_cls(
-            playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0, warm_up=False
+            playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0, warm_up=False,
+            library=Library(),  # kept songs play from disk; a song played to its end is kept
         )
         # Resolve the first song while mpv starts (~0.1 s): the engine's own
         # request for it then joins this one instead of starting over.

@@ -14,6 +14,7 @@ and the player explains a failure on its own thread (``Player.explain_later``).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
@@ -46,6 +47,23 @@ class _Superseded:
     """A resolve that started after nobody wanted its song any more."""
 
 
+@dataclass(frozen=True, slots=True)
+class FromDisk:
+    """A kept song's file, played from the library of kept audio (no network)."""
+
+    url: str  # the file's path (Player.load_kept checks it again)
+    title: str | None = None
+    duration: float | None = None
+    headers: dict[str, str] | None = None
+    from_cache: bool = False
+    from_disk: bool = True
+
+
+OFFLINE = "not downloaded, and the network is unreachable"
+# Resolver failures that mean the network (or the source) cannot be reached at all.
+_UNREACHABLE = re.compile(r"connection refused|cannot reach|network is unreachable|no route to host|no network", re.I)
+
+
 class Control(PlayerSide):
     """Playback state and every change to it (control thread only; see the module doc)."""
 
@@ -62,6 +80,7 @@ class Control(PlayerSide):
         advance_delay: float,
         report_within: float,
         status: Status,
+        library: Any = None,
     ) -> None:
         self.playlist = playlist
         self.player = player
@@ -89,6 +108,8 @@ class Control(PlayerSide):
         self.resolving: dict[int, Future[Any]] = {}  # rank -> its resolution in flight
         self.advance: asyncio.TimerHandle | None = None
         self.closed = False
+        self.library = library  # the library of kept audio (None: stream everything)
+        self.offline = False  # the last song that needed the network could not reach it
 
     # ================================================================ plumbing
 
@@ -212,7 +233,8 @@ class Control(PlayerSide):
             self.retire(self.req)
         req = Request(song, auto, target.queue_index, self.clock.now(), ticket or self.tickets.newest)
         self.req = req
-        self.set(state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None)
+        self.set(state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None,
+                 from_disk=False)
         if self.tickets.superseded(req.ticket):
             return  # a newer play/next/stop is queued behind this: it replaces this one at once
         self.player_stop()
@@ -220,7 +242,85 @@ class Control(PlayerSide):
             self.fail(req, self.unavailable)
             return
         req.watchdog = self.later(self.report_within - (self.clock.now() - req.requested_at), self.watchdog, req)
+        if self.play_from_disk(req):
+            return
         self.resolve(req)
+
+    # ================================================================ the library of kept audio
+
+    def kept_path(self, song: Song) -> Any:
+        """The kept file of `song`, or None (a stat or two: fine on the control thread)."""
+        if self.library is None:
+            return None
+        try:
+            return self.library.path_for(song)
+        except Exception:  # noqa: BLE001 - a broken library means streaming
+            log.exception("engine: looking #%s up in the library failed", song.rank)
+            return None
+
+    def play_from_disk(self, req: Request) -> bool:
+        """Start `req` from its kept file, at once and without the network; False when it
+        has none (or it cannot be loaded: then it is dropped and the song resolved)."""
+        if req.disk_failed:
+            return False
+        path = self.kept_path(req.song)
+        if path is None:
+            return False
+        resolved = FromDisk(url=str(path), title=req.song.title)
+        req.resolved = resolved
+        req.from_disk = True
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            req.entry = self.player.load_kept(path)
+        except PlayerError as exc:
+            log.warning("engine: the kept file of #%s was refused: %s", req.rank, exc.message)
+            self.drop_kept(req)
+            return False
+        req.loaded = False
+        self.mpv_paused = False
+        self.paused_for_cache = False
+        self.set(state=State.BUFFERING, from_disk=True)
+        return True
+
+    def drop_kept(self, req: Request) -> None:
+        """`req`'s kept file failed: forget it (off the control thread) and stream instead."""
+        req.disk_failed = True
+        req.from_disk = False
+        req.resolved = None
+        library, song = self.library, req.song
+        if library is None or self.pool is None:
+            return
+
+        def job() -> None:
+            try:
+                library.drop([song])
+            except Exception:  # noqa: BLE001 - logged; the song streams anyway
+                log.exception("engine: could not drop the kept file of #%s", song.rank)
+
+        self.pool.submit(job)
+
+    def offline_message(self, req: Request, message: str) -> str:
+        """With a library: a song that is not kept and cannot reach the network says so
+        (and auto-advance then skips to the next kept song)."""
+        if self.library is None or req.from_disk or not _UNREACHABLE.search(message):
+            return message
+        self.offline = True
+        return f"{OFFLINE} ({message})"
+
+    def after_finished(self, req: Request) -> None:
+        """A song played to its end: keep it (in the background), or note it was played."""
+        library = self.library
+        if library is None:
+            return
+        try:
+            if req.from_disk:
+                if self.pool is not None:
+                    self.pool.submit(library.touch, req.song)
+            else:
+                library.keep_later(req.song)
+        except Exception:  # noqa: BLE001 - keeping is a bonus
+            log.exception("engine: could not keep #%s", req.rank)
 
     def retire(self, req: Request) -> None:
         """`req` is over (replaced, stopped, failed, finished): anything late about it is ignored."""
@@ -266,7 +366,7 @@ class Control(PlayerSide):
             if not message:  # not a ResolveError: a yt-dlp surprise
                 log.warning("engine: resolving #%s failed", rank, exc_info=error)
                 message = f"could not find the audio: {first_line(error)}"
-            self.fail(req, message)
+            self.fail(req, self.offline_message(req, message))
             return
         result = future.result()
         if isinstance(result, _Superseded):
@@ -290,6 +390,7 @@ class Control(PlayerSide):
             self.fail(req, f"mpv could not start it: {first_line(exc)}")
             return
         req.loaded = False
+        self.offline = False
         self.mpv_paused = False  # load() unpauses; mpv reports it after file-loaded
         self.paused_for_cache = False
         self.set(state=State.BUFFERING, duration=getattr(resolved, "duration", None))
@@ -304,6 +405,7 @@ class Control(PlayerSide):
         self.retire(req)
         self.fail_streak = 0
         self.emit(SongFinished(req.rank))
+        self.after_finished(req)
         target = self.order.after(req.rank, req.queue_index, after_failure=False, commit=True)
         if target is None:
             self.set(state=State.STOPPED, position=None)
@@ -335,6 +437,19 @@ class Control(PlayerSide):
         if req is not self.req:
             return
         target = self.order.after(req.rank, req.queue_index, after_failure=True, commit=True)
+        if target is not None and self.offline and self.library is not None:
+            # No network: skip to the next song that is kept (one round at most).
+            for _ in range(len(self.playlist.songs)):
+                if target is None or self.kept_path(self.song(target.rank)) is not None:
+                    break
+                target = self.order.after(target.rank, target.queue_index, after_failure=True, commit=True)
+            else:
+                target = None
+            if target is not None and self.kept_path(self.song(target.rank)) is None:
+                target = None
+            if target is None:
+                self.emit(PlaybackEnded("failures"))
+                return
         if target is None:
             self.emit(PlaybackEnded("done"))
             return

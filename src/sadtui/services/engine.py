@@ -120,6 +120,7 @@ class PlaybackEngine:
         rng: random.Random | None = None,
         warm_up: bool = True,
         clock: Clock | None = None,
+        library: Any = None,
     ) -> None:
         self.playlist = playlist
         self.mpv_options = tuple(mpv_options)
@@ -142,8 +143,9 @@ class PlaybackEngine:
         self._control = Control(
             playlist=playlist, player=self.player, resolver=resolver, order=order, emit=self._outbox.put,
             clock=self._clock, tickets=self._tickets, advance_delay=advance_delay,
-            report_within=report_within, status=_starting_status(options),
+            report_within=report_within, status=_starting_status(options), library=library,
         )
+        self.library = library  # the library of kept audio: kept songs play from disk
         self._lock = threading.Lock()  # guards the lifecycle fields and the settings asked for
         self._loop: Any = None
         self._thread: threading.Thread | None = None

@@ -325,6 +325,7 @@ class Player:
         network_timeout: float = NETWORK_TIMEOUT,
         log_path: Path | None = None,
         use_log: bool = True,
+        kept_dir: Path | None = None,
     ) -> None:
         self._notify = notify
         self.user_options = parse_mpv_options(options)
@@ -348,6 +349,11 @@ class Player:
         self._refused: set[int] = set()  # entries (original ids) the on_load hook refused
         self._end_reasons: dict[int, str] = {}
         self._hooks: _HookApi | None = None
+        # The one kept file (of the library of kept audio) the on_load hook lets through,
+        # once: set by load_kept() just before its loadfile, cleared by any other load.
+        self._kept_allowed: str | None = None
+        self._kept_entries: set[int] = set()  # entries that are kept files (original ids)
+        self._kept_dir = kept_dir
 
     def set_notify(self, notify: Callable[[PlayerEvent], None]) -> None:
         self._notify = notify
@@ -528,6 +534,15 @@ class Player:
             original = self._alias.get(entry, entry) if entry is not None else None
             url = self._hooks.get("stream-open-filename") if self._hooks is not None else None
             extra = entry in self._leftovers
+            allowed, self._kept_allowed = self._kept_allowed, None  # once, whatever this entry is
+            if (
+                allowed is not None and url == allowed and not extra and entry == original
+                and entry is not None and self._is_kept_file(allowed)
+            ):
+                self._kept_entries.add(entry)
+                if len(self._kept_entries) > 200:
+                    self._kept_entries = {entry}
+                return  # the kept file load_kept() asked for, and nothing else
             if not is_web_url(url) or extra:
                 if original is not None and not extra:
                     if len(self._refused) > 200:
@@ -605,9 +620,56 @@ class Player:
         """Start playing `url` (replacing anything playing); returns mpv's playlist entry id.
 
         Raises PlayerError(NON_WEB_ADDRESS) for anything but an http(s) URL."""
+        self._kept_allowed = None
         if not is_web_url(url):
             raise PlayerError(NON_WEB_ADDRESS)
         return self._loadfile(url, headers)
+
+    @property
+    def kept_dir(self) -> Path:
+        if self._kept_dir is not None:
+            return self._kept_dir
+        from sadtui.services.library import library_dir
+
+        return library_dir()
+
+    def _is_kept_file(self, path: str) -> bool:
+        """Is `path` a kept file: absolute, a regular file (not a link, no link on the way)
+        with a kept file's name, directly inside the library directory?"""
+        from sadtui.services.library import is_kept_name
+
+        try:
+            if not os.path.isabs(path) or os.path.normpath(path) != path:
+                return False
+            real_dir = os.path.realpath(self.kept_dir)
+            if os.path.realpath(path) != path or os.path.dirname(path) != real_dir:
+                return False
+            import stat
+
+            return is_kept_name(os.path.basename(path)) and stat.S_ISREG(os.lstat(path).st_mode)
+        except (OSError, ValueError):
+            return False
+
+    def load_kept(self, path: Path | str) -> int:
+        """Play a file of the library of kept audio, from disk (replacing anything playing).
+
+        The one way a local file reaches mpv: `path` must be a regular file with a kept
+        file's name directly inside the library directory (no link anywhere on the way);
+        the on_load hook then lets exactly that path through, once, for this entry.
+        Raises PlayerError(NON_WEB_ADDRESS) for anything else."""
+        self._kept_allowed = None
+        path = os.path.abspath(str(path))
+        if not self._is_kept_file(path):
+            raise PlayerError(NON_WEB_ADDRESS)
+        self._kept_allowed = path
+        try:
+            return self._loadfile(path, None)
+        except BaseException:
+            self._kept_allowed = None
+            raise
+
+    def is_kept_entry(self, entry: int) -> bool:
+        return entry in self._kept_entries
 
     def _loadfile(self, url: str, headers: dict[str, str] | None = None) -> int:
         """load() without the scheme check: the on_load hook and mpv's options still apply."""
@@ -674,7 +736,7 @@ class Player:
             return NON_WEB_ADDRESS
         if reason not in ("eof", "error"):
             return None
-        if not is_web_url(url) and url:
+        if not is_web_url(url) and url and entry not in self._kept_entries:
             return NON_WEB_ADDRESS
         lines = self.lines_for(entry)
         return explain_failure(

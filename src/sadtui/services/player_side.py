@@ -52,6 +52,8 @@ class PlayerSide:
     def fail(self, req: Request, message: str) -> None: ...
     def finished(self, req: Request) -> None: ...
     def song(self, rank: int) -> Song: ...
+    def drop_kept(self, req: Request) -> None: ...
+    def offline_message(self, req: Request, message: str) -> str: ...
 
     def open_player(self) -> None:
         self.player.open()
@@ -124,6 +126,15 @@ class PlayerSide:
             self.finished(req)
             return
         message = message or "mpv could not play it"
+        if req.from_disk and not req.disk_failed:
+            # A kept file that fails to play (truncated, corrupt): drop it and stream, silently.
+            log.info("engine: the kept file of #%s failed (%s): dropped", req.rank, message)
+            self.drop_kept(req)
+            req.entry = None
+            req.loaded = False
+            self.set(state=State.RESOLVING, position=None, from_disk=False)
+            self.resolve(req)
+            return
         if getattr(req.resolved, "from_cache", False) and not req.retried:
             # A cached stream URL that no longer works: resolve it again, once, silently.
             req.retried = True
@@ -136,7 +147,7 @@ class PlayerSide:
             self.set(state=State.RESOLVING, position=None)
             self.resolve(req)
             return
-        self.fail(req, message)
+        self.fail(req, self.offline_message(req, message))
 
     def prefetch_after(self, req: Request) -> None:
         target = self.order.after(req.rank, req.queue_index, after_failure=False)

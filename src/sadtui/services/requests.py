@@ -35,6 +35,8 @@ class Request:
     loaded: bool = False
     retried: bool = False
     seeked_to_end: bool = False
+    from_disk: bool = False  # playing its kept file (the library of kept audio)
+    disk_failed: bool = False  # its kept file failed to play: dropped, resolved again
     done: bool = False  # finished, failed, stopped or replaced: anything late is ignored
 
     @property

@@ -43,8 +43,9 @@ EngineCall = Callable[[Engine], object]  # e.g. `lambda engine: engine.seek(5.0)
 def default_engine_factory(mpv_options: Sequence[str] = ()) -> EngineFactory:
     def create(playlist: Playlist, notify: Notify) -> Engine:
         from sadtui.services.engine import PlaybackEngine  # after the first paint only
+        from sadtui.services.library import Library
 
-        return PlaybackEngine(playlist, notify, mpv_options=tuple(mpv_options))
+        return PlaybackEngine(playlist, notify, mpv_options=tuple(mpv_options), library=Library())
 
     return create
 
