@@ -146,22 +146,26 @@ def bench_ttfa_cli(runs: int) -> list[Figure]:
                     f"--script-opts=ytdl_hook-try_ytdl_first=yes,ytdl_hook-ytdl_path={Path(sys.executable).parent / 'yt-dlp'}",
                     url]
 
+        def fresh(*names: str) -> None:
+            for name in names:
+                shutil.rmtree(tmp / name, ignore_errors=True)
+                (tmp / name).mkdir()
+
         def ours() -> float:
-            # A fresh cache every run: the whole route, yt-dlp included, each time.
-            shutil.rmtree(tmp / "xdg_cache_home", ignore_errors=True)
-            (tmp / "xdg_cache_home").mkdir()
+            # A fresh cache and no kept audio every run: the whole route, yt-dlp included.
+            fresh("xdg_cache_home", "xdg_data_home")
             return _run(ours_cmd, env)
 
         ours_page_cmd = [c if c != "1" else "2" for c in ours_cmd]
         ytdl_page_cmd = ytdl_cmd[:-1] + [page]
 
         def ours_page() -> float:
-            shutil.rmtree(tmp / "xdg_cache_home", ignore_errors=True)
-            (tmp / "xdg_cache_home").mkdir()
+            fresh("xdg_cache_home", "xdg_data_home")
             return _run(ours_page_cmd, env)
 
         def ours_page_again() -> float:
-            # Right after ours_page: the page's stream URL is in sadtui's cache.
+            # Right after ours_page: the page's stream URL is in sadtui's cache (not its audio).
+            fresh("xdg_data_home")
             return _run(ours_page_cmd, env)
 
         o, m, y, op, yp, oc = interleaved(
