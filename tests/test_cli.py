@@ -79,7 +79,7 @@ def test_list_json_shape():
     data = json.loads(result.stdout)
     assert len(data) == 26
     for item in data:
-        assert list(item) == ["rank", "title", "anime", "artist", "description", "query", "url"]
+        assert list(item) == ["rank", "title", "anime", "artist", "description", "query", "url", "path"]
         assert isinstance(item["query"], str) and item["query"]
     assert [item["rank"] for item in data] == list(range(1, 27))
 
@@ -101,6 +101,7 @@ def test_list_json_nulls_and_effective_query(mine):
         "description": "Desc *three*",
         "query": "[bold]Three[/] Show",
         "url": "http://127.0.0.1:9/three.wav",
+        "path": None,
     }
     assert data[1]["query"] == "Seven Someone"
     assert data[1]["description"] is None and data[1]["url"] is None

@@ -57,7 +57,7 @@ def test_import_a_file_into_the_library_of_lists_then_play_it_by_list(tmp_path):
     result = run("import", str(source))
     assert result.returncode == 0, result.stderr
     target = _lists_dir() / "rainy-day-songs.toml"
-    assert result.stdout.strip() == f"1 song, 1 skipped (local files (sadtui plays web addresses only)) → {target}"
+    assert result.stdout.strip() == f"1 song, 1 skipped (local files that are not there) → {target}"
     listed = run("list", "--playlist", str(target))
     assert listed.returncode == 0 and "Kataomoi" in listed.stdout
     again = run("import", str(source))  # never overwrites another list
@@ -80,7 +80,7 @@ def test_import_from_an_http_url_with_output(served, tmp_path):
     ("empty.m3u", b"", "is empty"),
     ("binary.bin", b"\x00\x01\x02\xff" * 100, "binary"),
     ("notes.txt", b"Just words, nothing numbered.\n", "nothing numbered in it: not a ranked list"),
-    ("local.m3u", b"#EXTM3U\n/a.mp3\n/b.mp3\n", "no song to import (skipped: 2 local files"),
+    ("local.m3u", b"#EXTM3U\n/nonexistent/a.mp3\n/nonexistent/b.mp3\n", "no song to import (skipped: 2 local files that are not there"),
     ("bomb.xspf", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa"><!ENTITY b "&a;&a;">]>'
      b'<playlist version="1" xmlns="http://xspf.org/ns/0/"><title>&b;</title><trackList/></playlist>', "refused"),
     ("broken.xspf", b"<playlist><trackList>", "not well-formed XML"),

@@ -151,7 +151,10 @@ def _parse_source(source: str) -> Any:
         data, name = _read_source(source)
         if not data.strip():
             raise TransferError(f"{safe_line(source)}: is empty")
-        imported = parse_playlist(data, name)
+        # A playlist file on this machine may name local files (they become `path`);
+        # one from the web never does.
+        base = None if is_url else Path(source).expanduser().resolve().parent
+        imported = parse_playlist(data, name, base)
         if imported is not None:
             return imported
         try:

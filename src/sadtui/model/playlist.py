@@ -11,6 +11,7 @@ Entries are counted from 1, in the order they appear in the file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 # sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
 # and tabs only where text may run over several lines.
 _MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path"}
 FAQ_KEYS = {"question", "answer"}
 
 
@@ -50,6 +51,7 @@ class Song:
     description: str | None = None
     query: str | None = None
     url: str | None = None
+    path: str | None = None  # a local file (absolute, resolved from the playlist's folder)
 
     @property
     def search_terms(self) -> str:
@@ -72,6 +74,7 @@ class Song:
             "description": self.description,
             "query": self.search_terms,
             "url": self.url,
+            "path": self.path,
         }
 
 
@@ -210,7 +213,25 @@ def _check_url(checker: _Checker, url: str, where: str) -> str:
     return url
 
 
-def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int]) -> Song:
+def _check_path(checker: _Checker, value: str, where: str, base: Path | None) -> str:
+    """A song's local file: written relative to the playlist's folder (or absolute, or ~);
+    kept absolute. Whether it exists is found out when it plays."""
+    text = value.strip()
+    if not text:
+        raise checker.fail(where, "'path' must not be empty")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+        raise checker.fail(where, "'path' is a local file; a web address goes in 'url'")
+    local = Path(text).expanduser()
+    if not local.is_absolute():
+        local = (base or Path.cwd()) / local
+    try:
+        return str(local.resolve())
+    except (OSError, RuntimeError, ValueError):
+        raise checker.fail(where, "'path' cannot be resolved (a symbolic link loop?)") from None
+
+
+def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int],
+                  base: Path | None = None) -> Song:
     where = f"songs[{number}]"
     rank = raw.get("rank")
     if "rank" not in raw:
@@ -230,6 +251,11 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if url is not None:
         url = _check_url(checker, url, where)
     query = checker.text(raw, "query", where)
+    path = checker.text(raw, "path", where)
+    if path is not None:
+        if url is not None:
+            raise checker.fail(where, "give 'url' or 'path', not both")
+        path = _check_path(checker, path, where, base)
     return Song(
         rank,
         title_ or "",
@@ -238,11 +264,13 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         checker.text(raw, "description", where) or None,
         query.strip() if query and query.strip() else None,
         url or None,
+        path,
     )
 
 
-def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
-    """Validate already-parsed TOML data; `name` is used in error messages."""
+def parse_playlist(data: dict[str, Any], name: str, base: Path | None = None) -> Playlist:
+    """Validate already-parsed TOML data; `name` is used in error messages, `base` is the
+    folder a song's relative `path` starts from (the playlist file's)."""
     checker = _Checker(name)
     checker.unknown_keys(data, TOP_KEYS, "top level")
     title = checker.text(data, "title", "top level", required=True)
@@ -261,7 +289,7 @@ def parse_playlist(data: dict[str, Any], name: str) -> Playlist:
     songs: list[Song] = []
     seen: dict[int, int] = {}
     for number, raw in enumerate(raw_songs, start=1):
-        song = _checked_song(checker, number, raw, seen)
+        song = _checked_song(checker, number, raw, seen, base)
         seen[song.rank] = number
         songs.append(song)
     songs.sort(key=lambda s: s.rank)
@@ -316,7 +344,8 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
     if len(raw) >= CACHE_MIN_BYTES:  # big: look for it in the parse cache
         from sadtui.model import playlist_cache
 
-        cache_key = playlist_cache.key(raw, _loader_version())
+        # The folder is part of the key: a song's `path` is resolved from it.
+        cache_key = playlist_cache.key(raw, f"{_loader_version()}:{_folder_of(file)}")
         if (fields := playlist_cache.load(cache_key)) is not None and (cached := _from_fields(fields, name)):
             return cached
     try:
@@ -337,12 +366,19 @@ def load_playlist(path: str | Path | None = None) -> Playlist:
         raise PlaylistError(f"{name}: arrays or tables nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise PlaylistError(f"{name}: cannot read a value: {str(exc).splitlines()[0]}") from None
-    playlist = parse_playlist(data, name)
+    playlist = parse_playlist(data, name, _folder_of(file))
     if cache_key is not None:
         from sadtui.model import playlist_cache
 
         playlist_cache.store(cache_key, _to_fields(playlist))
     return playlist
+
+
+def _folder_of(file: Path) -> Path | None:
+    try:
+        return file.resolve().parent
+    except (OSError, RuntimeError):
+        return None
 
 
 def _loader_version() -> str:
@@ -356,7 +392,7 @@ def _loader_version() -> str:
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
     songs = tuple(
-        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url) for s in playlist.songs
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.path) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
     return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)

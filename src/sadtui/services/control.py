@@ -242,9 +242,28 @@ class Control(PlayerSide):
             self.fail(req, self.unavailable)
             return
         req.watchdog = self.later(self.report_within - (self.clock.now() - req.requested_at), self.watchdog, req)
+        if song.path is not None:
+            self.play_local(req)
+            return
         if self.play_from_disk(req):
             return
         self.resolve(req)
+
+    def play_local(self, req: Request) -> None:
+        """A song with a `path`: its own local file, at once, never resolved."""
+        path = req.song.path or ""
+        req.resolved = FromDisk(url=path, title=req.song.title)
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            req.entry = self.player.load_local(path)
+        except PlayerError as exc:
+            self.fail(req, exc.message)
+            return
+        req.loaded = False
+        self.mpv_paused = False
+        self.paused_for_cache = False
+        self.set(state=State.BUFFERING)
 
     # ================================================================ the library of kept audio
 
@@ -311,8 +330,8 @@ class Control(PlayerSide):
     def after_finished(self, req: Request) -> None:
         """A song played to its end: keep it (in the background), or note it was played."""
         library = self.library
-        if library is None:
-            return
+        if library is None or req.song.path is not None:
+            return  # nothing to keep: a song with a `path` is a local file already
         try:
             if req.from_disk:
                 if self.pool is not None:

@@ -139,6 +139,18 @@ class PlayerShutdown:
 PlayerEvent = FileStarted | FileLoaded | FileEnded | PropertyChanged | PlayerShutdown
 
 
+def is_local_file(path: str) -> bool:
+    """An absolute, canonical path (no symbolic link on the way, no `..`) to a regular file."""
+    import stat
+
+    try:
+        if not os.path.isabs(path) or os.path.realpath(path) != path:
+            return False
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 # ---------------------------------------------------------------- locale
 
 
@@ -352,7 +364,9 @@ class Player:
         # The one kept file (of the library of kept audio) the on_load hook lets through,
         # once: set by load_kept() just before its loadfile, cleared by any other load.
         self._kept_allowed: str | None = None
+        self._allowed_is_local = False  # the pass is for a playlist's own local file (load_local)
         self._kept_entries: set[int] = set()  # entries that are kept files (original ids)
+        self._local_entries: set[int] = set()  # entries that are a playlist's own local files
         self._kept_dir = kept_dir
 
     def set_notify(self, notify: Callable[[PlayerEvent], None]) -> None:
@@ -535,9 +549,18 @@ class Player:
             url = self._hooks.get("stream-open-filename") if self._hooks is not None else None
             extra = entry in self._leftovers
             allowed, self._kept_allowed = self._kept_allowed, None  # once, whatever this entry is
+            local, self._allowed_is_local = self._allowed_is_local, False
             if (
                 allowed is not None and url == allowed and not extra and entry == original
-                and entry is not None and self._is_kept_file(allowed)
+                and entry is not None and local and is_local_file(allowed)
+            ):
+                if len(self._local_entries) > 200:
+                    self._local_entries.clear()
+                self._local_entries.add(entry)
+                return  # the playlist's own file load_local() asked for, and nothing else
+            if (
+                allowed is not None and url == allowed and not extra and entry == original
+                and entry is not None and not local and self._is_kept_file(allowed)
             ):
                 self._kept_entries.add(entry)
                 if len(self._kept_entries) > 200:
@@ -621,6 +644,7 @@ class Player:
 
         Raises PlayerError(NON_WEB_ADDRESS) for anything but an http(s) URL."""
         self._kept_allowed = None
+        self._allowed_is_local = False
         if not is_web_url(url):
             raise PlayerError(NON_WEB_ADDRESS)
         return self._loadfile(url, headers)
@@ -666,6 +690,26 @@ class Player:
             return self._loadfile(path, None)
         except BaseException:
             self._kept_allowed = None
+            raise
+
+    def load_local(self, path: Path | str) -> int:
+        """Play a playlist's own local file (a song's `path`), replacing anything playing.
+
+        Only for a path the playlist file names, never for an address from a page: `path`
+        must be absolute, canonical (no link on the way) and a regular file; the on_load
+        hook then lets exactly it through, once.  Raises PlayerError otherwise."""
+        self._kept_allowed = None
+        self._allowed_is_local = False
+        path = str(path)
+        if not is_local_file(path):
+            raise PlayerError(f"{safe_line(path)}: not a playable local file (missing, or not a regular file)")
+        self._kept_allowed = path
+        self._allowed_is_local = True
+        try:
+            return self._loadfile(path, None)
+        except BaseException:
+            self._kept_allowed = None
+            self._allowed_is_local = False
             raise
 
     def is_kept_entry(self, entry: int) -> bool:
@@ -736,7 +780,7 @@ class Player:
             return NON_WEB_ADDRESS
         if reason not in ("eof", "error"):
             return None
-        if not is_web_url(url) and url and entry not in self._kept_entries:
+        if not is_web_url(url) and url and entry not in self._kept_entries and entry not in self._local_entries:
             return NON_WEB_ADDRESS
         lines = self.lines_for(entry)
         return explain_failure(

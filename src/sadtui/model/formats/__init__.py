@@ -31,6 +31,7 @@ class Entry:
     url: str | None = None
     description: str | None = None
     query: str | None = None
+    path: str | None = None  # a local file (absolute), only from a playlist file on this machine
     rank: int | None = None
 
 
@@ -86,7 +87,7 @@ def to_toml(imported: Imported) -> str:
             rank += 1
         used.add(rank)
         song: dict[str, Any] = {"rank": rank, "title": entry.title}
-        for key in ("anime", "artist", "description", "query", "url"):
+        for key in ("anime", "artist", "description", "query", "url", "path"):
             value = getattr(entry, key)
             if value:
                 song[key] = value

@@ -25,6 +25,10 @@ def _location(song: Song, pinned: dict[int, str] | None, *, uri: bool = False) -
         return pinned[song.rank]
     if song.url:
         return song.url
+    if song.path:
+        from pathlib import Path
+
+        return Path(song.path).as_uri() if uri else song.path
     return "ytdl://ytsearch1:" + quote(song.search_terms, safe="'!,()&" if uri else " '!,()&")
 
 

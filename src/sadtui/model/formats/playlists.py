@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -20,7 +20,8 @@ from sadtui.model.formats import Entry, FormatError, Imported, clean
 
 XSPF_NS = "http://xspf.org/ns/0/"
 SEARCH_PREFIX = "ytdl://ytsearch1:"
-LOCAL_SKIP = "local files (sadtui plays web addresses only)"
+LOCAL_SKIP = "local files named by a web address (never played)"
+MISSING_SKIP = "local files that are not there"
 OTHER_SKIP = "addresses that are not http(s)"
 EMPTY_SKIP = "entries with neither a title nor an address"
 
@@ -32,9 +33,28 @@ def _title_from_location(location: str) -> str | None:
     return clean(stem.replace("_", " "))
 
 
+def _local_path(location: str, base: Path) -> str | None:
+    """A local entry (a path, or a file:// URI) as an absolute path, if it is a file there."""
+    if location.lower().startswith("file://"):
+        parts = urlsplit(location)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        location = unquote(parts.path)
+    local = Path(location.replace("\\", "/") if re.match(r"^[A-Za-z]:[\\/]", location) else location).expanduser()
+    if not local.is_absolute():
+        local = base / local
+    try:
+        resolved = local.resolve()
+        return str(resolved) if resolved.is_file() else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def add_entry(imported: Imported, *, location: str | None, title: Any = None, artist: Any = None,
-         anime: Any = None, description: Any = None) -> None:
-    """One entry from a playlist: checked, cleaned, or counted as skipped."""
+              anime: Any = None, description: Any = None, base: Path | None = None) -> None:
+    """One entry from a playlist: checked, cleaned, or counted as skipped.  Local files
+    become a `path` only when the playlist itself is a file on this machine (`base`, its
+    folder): a web page or a remote playlist never names a local file that plays."""
     location = (location or "").strip() or None
     entry = Entry(title=clean(title) or "", artist=clean(artist), anime=clean(anime),
                   description=clean(description, multiline=True))
@@ -55,8 +75,15 @@ def add_entry(imported: Imported, *, location: str | None, title: Any = None, ar
             entry.url = location
             entry.title = entry.title or _title_from_location(location) or location
         elif scheme in ("", "file") or re.match(r"^[A-Za-z]:[\\/]", location):
-            imported.skip(LOCAL_SKIP)
-            return
+            if base is None:
+                imported.skip(LOCAL_SKIP)
+                return
+            path = _local_path(location, base)
+            if path is None:
+                imported.skip(MISSING_SKIP)
+                return
+            entry.path = path
+            entry.title = entry.title or _title_from_location(location) or Path(path).name
         else:
             imported.skip(OTHER_SKIP)
             return
@@ -89,7 +116,7 @@ def _split_artist_title(text: str) -> tuple[str | None, str]:
     return None, text.strip()
 
 
-def parse_m3u(text: str) -> Imported:
+def parse_m3u(text: str, base: Path | None = None) -> Imported:
     imported = Imported()
     pending: dict[str, Any] = {}
     for raw in text.lstrip("\ufeff").splitlines():
@@ -108,7 +135,7 @@ def parse_m3u(text: str) -> Imported:
             elif upper.startswith("#EXTART:"):
                 pending["artist"] = line.split(":", 1)[1]
             continue
-        add_entry(imported, location=line, **pending)
+        add_entry(imported, location=line, base=base, **pending)
         pending = {}
     return imported
 
@@ -116,7 +143,7 @@ def parse_m3u(text: str) -> Imported:
 # ---------------------------------------------------------------- PLS
 
 
-def parse_pls(text: str) -> Imported:
+def parse_pls(text: str, base: Path | None = None) -> Imported:
     import configparser
 
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
@@ -132,7 +159,7 @@ def parse_pls(text: str) -> Imported:
     numbers = sorted({int(m.group(1)) for key in items if (m := re.fullmatch(r"file(\d{1,9})", key))})
     imported = Imported()
     for number in numbers:
-        add_entry(imported, location=items.get(f"file{number}"), title=items.get(f"title{number}"))
+        add_entry(imported, location=items.get(f"file{number}"), title=items.get(f"title{number}"), base=base)
     return imported
 
 
@@ -144,7 +171,7 @@ def _text_of(element: Any, name: str) -> str | None:
     return child.text if child is not None and child.text is not None else None
 
 
-def parse_xspf(data: bytes) -> Imported:
+def parse_xspf(data: bytes, base: Path | None = None) -> Imported:
     from xml.etree.ElementTree import ParseError
 
     import defusedxml
@@ -169,14 +196,14 @@ def parse_xspf(data: bytes) -> Imported:
         location = next((loc for loc in locations if loc.lower().startswith(("http://", "https://"))),
                         locations[0] if locations else None)
         add_entry(imported, location=location, title=_text_of(track, "title"), artist=_text_of(track, "creator"),
-             anime=_text_of(track, "album"), description=_text_of(track, "annotation"))
+                  anime=_text_of(track, "album"), description=_text_of(track, "annotation"), base=base)
     return imported
 
 
 # ---------------------------------------------------------------- JSPF
 
 
-def parse_jspf(text: str) -> Imported:
+def parse_jspf(text: str, base: Path | None = None) -> Imported:
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -199,20 +226,21 @@ def parse_jspf(text: str) -> Imported:
         location = next((loc for loc in locations if loc.lower().startswith(("http://", "https://"))),
                         locations[0] if locations else None)
         add_entry(imported, location=location, title=track.get("title"), artist=track.get("creator"),
-             anime=track.get("album"), description=track.get("annotation"))
+                  anime=track.get("album"), description=track.get("annotation"), base=base)
     return imported
 
 
 # ---------------------------------------------------------------- detection
 
 
-def parse_playlist(data: bytes, name: str = "") -> Imported | None:
+def parse_playlist(data: bytes, name: str = "", base: Path | None = None) -> Imported | None:
     """A playlist in any of the formats above, told by its name and its first bytes;
-    None when it is none of them (the caller may try an article)."""
+    None when it is none of them (the caller may try an article).  `base`: the folder of
+    a playlist file on this machine (its local entries become paths); None for the web."""
     lower = name.lower()
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if lower.endswith(".xspf") or head.startswith(b"<?xml") and b"xspf.org/ns" in data[:4096]:
-        return parse_xspf(data)
+        return parse_xspf(data, base)
     if b"\x00" in data[:4096]:
         raise FormatError("a binary file, not a playlist or an article")
     try:
@@ -220,9 +248,9 @@ def parse_playlist(data: bytes, name: str = "") -> Imported | None:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     if lower.endswith(".jspf") or head.startswith(b"{") and b'"playlist"' in data[:4096]:
-        return parse_jspf(text)
+        return parse_jspf(text, base)
     if lower.endswith(".pls") or head.lower().startswith(b"[playlist]"):
-        return parse_pls(text)
+        return parse_pls(text, base)
     if lower.endswith((".m3u", ".m3u8")) or head.upper().startswith(b"#EXTM3U"):
-        return parse_m3u(text)
+        return parse_m3u(text, base)
     return None
