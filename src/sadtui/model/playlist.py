@@ -33,7 +33,7 @@ MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 # sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
 # and tabs only where text may run over several lines.
 _MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "spoiler"}
 FAQ_KEYS = {"question", "answer"}
 
 
@@ -50,6 +50,7 @@ class Song:
     description: str | None = None
     query: str | None = None
     url: str | None = None
+    spoiler: bool = False  # the description reveals a death or an ending: hidden until asked
 
     @property
     def search_terms(self) -> str:
@@ -230,6 +231,9 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if url is not None:
         url = _check_url(checker, url, where)
     query = checker.text(raw, "query", where)
+    spoiler = raw.get("spoiler", False)
+    if not isinstance(spoiler, bool):
+        raise checker.fail(where, f"'spoiler' must be true or false, not {_type_name(spoiler)}")
     return Song(
         rank,
         title_ or "",
@@ -238,6 +242,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         checker.text(raw, "description", where) or None,
         query.strip() if query and query.strip() else None,
         url or None,
+        spoiler,
     )
 
 
@@ -356,7 +361,7 @@ def _loader_version() -> str:
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
     songs = tuple(
-        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url) for s in playlist.songs
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.spoiler) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
     return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)
