@@ -46,9 +46,9 @@ def column_widths(width: int, rank_width: int, durations: bool) -> tuple[int, in
     rest = width - 2 - (rank_width + 2)  # the marks, the rank and its ". "
     duration = DURATION_WIDTH if durations and width >= 72 else 0
     rest -= duration
-    if width < 56:
+    if width < 48:
         return max(rest, 1), 0, 0, duration
-    if width < 90:
+    if width < 80:
         title = rest * 3 // 5
         return title, rest - title - GAP, 0, duration
     title = rest * 9 // 20
