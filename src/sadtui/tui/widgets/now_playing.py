@@ -87,11 +87,11 @@ def settings_text(status: Status, width: int) -> str:
     """The labelled settings, always the same width for a given bar width."""
     volume = "muted" if status.muted else f"{status.volume}"
     if width >= 80:
-        return (f"  vol {volume:>5}  order {status.order.value:<9}  repeat {status.repeat.value:<3}"
+        return (f"  vol {volume:<5}  order {status.order.value:<9}  repeat {status.repeat.value:<3}"
                 f"  sleep {sleep_text(status):<5}")
     if width >= 56:
-        return f"  vol {volume:>5}  {status.order.value:<9}  rep {status.repeat.value:<3}"
-    return f"  {volume:>5}"
+        return f"  vol {volume:<5}  {status.order.value:<9}  rep {status.repeat.value:<3}"
+    return f"  vol {volume:<5}"
 
 
 def _without_position(status: Status) -> Status:
