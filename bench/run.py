@@ -88,11 +88,14 @@ def _run(cmd: list[str], env: dict, timeout: float = 60) -> float:
 def bench_first_paint(runs: int) -> list[Figure]:
     tmp = tmpdir()
     env = bench_env(tmp)
-    markers = ["Sadness and Sorrow", "Requiem for a Brigadier", "Toshio Masuda wrote"]
+    # Song 1's description is a spoiler in sadtui (one line until `x`); the bare app shows it.
+    markers = ["Sadness and Sorrow", "Requiem for a Brigadier", "Spoiler for Naruto"]
+    bare_markers = ["Sadness and Sorrow", "Requiem for a Brigadier", "Toshio Masuda wrote"]
     ours, base = interleaved(
         [
             lambda: _first_paint([str(SADTUI)], env, markers),
-            lambda: _first_paint([str(PYTHON), str(ROOT / "bench" / "bare_app.py"), str(DEFAULT_PLAYLIST)], env, markers),
+            lambda: _first_paint([str(PYTHON), str(ROOT / "bench" / "bare_app.py"), str(DEFAULT_PLAYLIST)], env,
+                                 bare_markers),
         ],
         runs,
     )

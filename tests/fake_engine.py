@@ -18,6 +18,7 @@ from sadtui.model.playlist import Playlist
 from sadtui.services.events import (
     EngineEvent,
     Order,
+    PlaybackEnded,
     PositionChanged,
     Repeat,
     SongFailed,
@@ -111,7 +112,10 @@ class FakeEngine:
             self._set(state=State.ERROR, error=message)
             self.emit(SongFailed(rank, title, message))
             return
-        self._set(state=State.PLAYING, position=0.0, duration=DEFAULT_DURATION)
+        ranks = [song.rank for song in self.playlist.songs]
+        after = ranks[ranks.index(rank) + 1] if rank in ranks and ranks.index(rank) + 1 < len(ranks) else None
+        self._set(state=State.PLAYING, position=0.0, duration=DEFAULT_DURATION, up_next=after,
+                  recording_title=f"{title} (official audio)", recording_channel="A Channel")
 
     def toggle_pause(self) -> None:
         self._record("toggle_pause")
@@ -125,12 +129,22 @@ class FakeEngine:
         self._set(state=State.STOPPED, position=None)
 
     def _step(self, delta: int) -> None:
+        """Like the real engine (repeat off, rank order): `p` past 3 s or on the first
+        song restarts it; `n` on the last ends the list."""
         ranks = [song.rank for song in self.playlist.songs]
-        if self._status.rank is None or self._status.rank not in ranks:
+        status = self._status
+        if status.rank is None or status.rank not in ranks:
             target = ranks[0]
         else:
-            index = ranks.index(self._status.rank) + delta
-            target = ranks[index % len(ranks)]
+            if delta < 0 and status.state in (State.PLAYING, State.PAUSED) and (status.position or 0) > 3:
+                self._set(position=0.0)
+                return
+            index = ranks.index(status.rank) + delta
+            if index >= len(ranks) and status.repeat is Repeat.OFF:
+                self._set(state=State.STOPPED, position=None)
+                self.emit(PlaybackEnded("done"))
+                return
+            target = ranks[max(index, 0) % len(ranks)]
         self.play(target)
         self.calls.pop()  # play() recorded itself; keep only next/previous
 

@@ -47,7 +47,8 @@ async def test_header_list_details_footer_bar():
         assert "Naruto" in text
         assert "#1  Sadness and Sorrow" in text  # details heading
         assert "Artist: Toshio Masuda" in text
-        assert "Toshio Masuda wrote this quiet instrumental" in text  # the description
+        assert "Spoiler for Naruto: x to show" in text  # the description tells of a death: hidden
+        assert "Toshio Masuda wrote this quiet instrumental" not in text
         assert "Filter" in text and "Help" in text and "Quit" in text  # footer hints
         assert app.focused is app.songs
 

@@ -14,7 +14,7 @@ from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
 from sadtui.model.state import Remembered, StateStore, playlist_key
 from sadtui.tui.app import SadtuiApp
-from tui_helpers import SadtuiTestApp, screen_text, wait_for, wait_for_text, write_playlist
+from tui_helpers import SadtuiTestApp, screen_text, settle, wait_for, wait_for_text, write_playlist
 
 pytestmark = pytest.mark.tui
 
@@ -87,7 +87,7 @@ async def test_a_rank_that_no_longer_exists_falls_back_to_the_first_song(tmp_pat
         await pilot.pause()
         assert app.songs.highlighted_song.rank == 1
         assert app.main.panel is None
-        assert app.theme == "textual-dark"
+        assert app.theme == "sadtui"  # the default theme
 
 
 async def test_a_corrupt_state_file_is_ignored_with_a_notice_and_rewritten():
@@ -211,3 +211,31 @@ def test_store_notice_for_a_directory(tmp_path):
     remembered, notice = StateStore(path, "k").load()
     assert remembered == Remembered()
     assert notice and "not a regular file" in notice
+
+
+async def test_the_intro_shows_once_on_the_first_launch_then_the_list(tmp_path):
+    app = new_app(intro=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_text(pilot, "Before you press play")
+        assert app.screen.id == "words-intro" and PLAYLIST.intro.split()[0] in screen_text(app)
+        await pilot.press("z")  # any key: the list
+        await wait_for(pilot, lambda: app.screen is app.main, what="the list")
+        assert app.main.songs.highlighted_song.rank == 1  # the key did nothing else
+    again = new_app(intro=True)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: again.painted.is_set(), what="first paint")
+        await settle(pilot)
+        assert again.screen is again.main  # remembered in the state file: not shown again
+
+
+async def test_the_intro_closes_by_itself_a_moment_later(tmp_path, monkeypatch):
+    from sadtui.tui.screens.words import WordsScreen
+
+    monkeypatch.setattr(WordsScreen, "TIMEOUT", 0.05)
+    app = new_app(intro=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.painted.is_set(), what="first paint")
+        await wait_for(pilot, lambda: app.screen.id == "words-intro", what="the intro")
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the list")
+    key = playlist_key(PLAYLIST.path, PLAYLIST.title)
+    assert json.loads(paths.state_file().read_text())["playlists"][key]["intro_shown"] is True

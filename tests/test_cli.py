@@ -368,3 +368,46 @@ def test_the_libmpv_install_hint_comes_from_the_player():
 
     assert libmpv_install_command() == "sudo apt-get install libmpv2"
     assert libmpv_install_command() in LIBMPV_HINT
+
+
+def _run_in_a_terminal(*args: str, columns: int) -> str:
+    """Run sadtui with stdout on a pseudo-terminal `columns` wide; what it printed."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = dict(os.environ, COLUMNS=str(columns), LINES="40", TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    proc = subprocess.Popen([sys.executable, "-m", "sadtui", *args], stdout=secondary, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the child closed its side
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_show_on_a_terminal_renders_the_markdown_wrapped_to_its_width():
+    import re
+
+    out = _run_in_a_terminal("show", "20", columns=50)
+    plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out).replace("\r", "")
+    assert "Your Lie in April" in plain and "*Your Lie in April*" not in plain  # emphasis rendered
+    lines = [line for line in plain.splitlines() if line.strip()]
+    assert max(len(line) for line in lines) <= 50
+    from sadtui.model.playlist import load_playlist
+
+    song = load_playlist().song(20)
+    source = " ".join([song.title, song.anime or "", song.artist or "", song.search_terms, song.description or "",
+                       "Anime Artist Search URL #20"])
+    known = set(re.findall(r"\w+", source))
+    cut = [w for w in re.findall(r"\w+", "\n".join(lines)) if w not in known]
+    assert not cut, cut  # no word broken mid-word

@@ -92,7 +92,8 @@ class FakeResolver:
             raise ResolveError(self.errors[song.rank])
         from_cache = song.rank in self.cached_ranks
         return Resolved(url=f"http://127.0.0.1:9/stream/{song.rank}", headers={"User-Agent": "UA"},
-                        title=song.title, duration=100.0, expires_at=time.time() + 60, from_cache=from_cache)
+                        title=song.title, duration=100.0, expires_at=time.time() + 60, from_cache=from_cache,
+                        channel=f"Channel {song.rank}", thumbnail=f"https://i.example.org/{song.rank}.jpg")
 
     def prefetch(self, song: Song) -> None:
         self.prefetched.append(song.rank)
@@ -288,6 +289,8 @@ def test_shuffle_is_a_fixed_permutation_starting_with_the_current_song(h):
     h.playing(3)
     h.engine.cycle_order()
     assert h.engine.cycle_order() is Order.SHUFFLE
+    h.engine.cycle_repeat()
+    h.engine.cycle_repeat()  # all: n goes round
     played = [3]
     for _ in range(9):  # twice round: the same permutation both times
         played.append(_next_playing(h, played[-1]))
@@ -370,13 +373,60 @@ def test_while_paused_every_seek_reaches_the_position_shown(h):
     h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 21.0, what="the last seek's position")
 
 
-def test_next_and_previous_wrap_in_play_order(h):
+def test_next_and_previous_wrap_in_play_order_with_repeat_all(h):
+    h.engine.cycle_repeat()
+    h.engine.cycle_repeat()  # all
     h.engine.next()
     h.playing(1)
     h.engine.previous()
     h.playing(5)
     h.engine.next()
     h.playing(1)
+
+
+def test_previous_restarts_a_song_more_than_3_s_in_else_goes_back():
+    clock = ManualClock()
+    h = Harness(clock=clock)
+    try:
+        h.engine.play(3)
+        h.playing(3)
+        h.player._send(PropertyChanged("time-pos", 3.5))
+        h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 3.5, what="3.5 s in")
+        h.engine.previous()
+        h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 0.0, what="back to 0:00")
+        clock.sync()
+        assert ("seek", 0.0, False) in h.player.calls and h.engine.status.rank == 3
+        clock.advance(1.0)  # past the position updates' interval
+        h.player._send(PropertyChanged("time-pos", 2.0))
+        h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 2.0, what="2 s in")
+        h.engine.previous()
+        h.playing(2)
+    finally:
+        h.close()
+
+
+def test_with_repeat_off_previous_on_the_first_restarts_it_and_next_on_the_last_ends_the_list(h):
+    h.engine.play(1)
+    h.playing(1)
+    h.engine.previous()
+    h.wait_for(lambda e: isinstance(e, PositionChanged) and e.position == 0.0, what="song 1 restarts")
+    assert ("seek", 0.0, False) in h.player.calls and h.engine.status.rank == 1
+    h.engine.play(5)
+    status = h.playing(5)
+    assert status.up_next is None
+    h.engine.next()
+    h.wait_for(lambda e: isinstance(e, PlaybackEnded) and e.reason == "done", what="the end of the list")
+    assert h.engine.status.state is State.STOPPED and h.engine.status.rank == 5
+    assert 1 not in h.player.loads[-1:]
+
+
+def test_the_status_names_the_recording_and_what_plays_next(h):
+    h.engine.play(2)
+    status = h.playing(2)
+    assert status.recording_title == "Song 2" and status.recording_channel == "Channel 2"
+    assert status.thumbnail == "https://i.example.org/2.jpg" and status.up_next == 3
+    h.engine.cycle_order()  # countdown
+    h.wait_for(lambda e: isinstance(e, StatusChanged) and e.status.up_next == 1, what="up next in countdown")
 
 
 def test_a_newer_request_supersedes_an_older_one():

@@ -54,10 +54,21 @@ def test_repeat_all_wraps_in_either_order():
     assert auto_run(po, 2, 5) == [2, 1, 5, 4, 3]
 
 
-def test_next_and_previous_wrap_and_start_at_either_end():
+def test_next_and_previous_stop_at_the_ends_with_repeat_off_and_start_at_either_end():
     po = order()
     assert po.step(None, None, +1) == Target(1)
     assert po.step(None, None, -1) == Target(5)
+    assert po.step(5, None, +1) is None  # the last song: the list ends
+    assert po.step(1, None, -1) == Target(1)  # the first song: it restarts
+    assert po.step(3, None, -1) == Target(2) and po.step(3, None, +1) == Target(4)
+    po.set_order(Order.COUNTDOWN)
+    assert po.step(1, None, +1) is None and po.step(5, None, -1) == Target(5)
+
+
+@pytest.mark.parametrize("repeat", [Repeat.ALL, Repeat.ONE])
+def test_next_and_previous_wrap_with_repeat(repeat):
+    po = order()
+    po.set_repeat(repeat)
     assert po.step(5, None, +1) == Target(1)
     assert po.step(1, None, -1) == Target(5)
     po.set_order(Order.COUNTDOWN)
@@ -73,9 +84,12 @@ def test_shuffle_starts_with_the_current_song_and_is_fixed():
     assert po.ranks_in_order() == shuffled
     assert auto_run(po, 6, 20) == shuffled  # repeat off: once each, then the end
     steps = [6]
-    for _ in range(8):
+    for _ in range(7):
         steps.append(po.step(steps[-1], None, +1).rank)
-    assert steps == shuffled + [6]  # n wraps around the same permutation
+    assert steps == shuffled and po.step(steps[-1], None, +1) is None  # n follows the permutation
+    po.set_repeat(Repeat.ALL)
+    assert po.step(steps[-1], None, +1) == Target(6)  # and wraps round it with repeat all
+    po.set_repeat(Repeat.OFF)
     po.set_order(Order.RANK)
     assert po.ranks_in_order() == list(range(1, 9))
 
@@ -139,3 +153,16 @@ def test_an_empty_playlist_has_nothing_to_play():
     po = PlayOrder([])
     assert po.step(None, None, +1) is None
     assert po.after(1, None, after_failure=False) is None
+
+
+def test_up_next_follows_the_play_order_and_repeat():
+    po = order()
+    assert po.up_next(None, None) is None
+    assert po.up_next(2, None) == 3 and po.up_next(5, None) is None
+    po.set_repeat(Repeat.ALL)
+    assert po.up_next(5, None) == 1
+    po.set_repeat(Repeat.ONE)
+    assert po.up_next(2, None) == 2
+    po.set_repeat(Repeat.OFF)
+    po.set_order(Order.COUNTDOWN)
+    assert po.up_next(2, None) == 1 and po.up_next(1, None) is None

@@ -151,6 +151,24 @@ def test_search_takes_the_first_entry_and_both_are_cached(tmp_path):
     assert data["searches"][SONG.search_terms]["expires_at"] == clock.now + SEARCH_TTL
 
 
+def test_the_recording_channel_and_web_thumbnail_are_kept_and_cached():
+    song = Song(1, "t", url="https://example.org/song")
+    info = stream_info("https://cdn.example.org/a.m4a", "Official audio") | {
+        "uploader": "Some Uploader", "channel": "The Channel", "thumbnail": "https://i.example.org/a.jpg"}
+    resolver, _, _ = make_resolver({song.url: info})
+    got = resolver.resolve(song)
+    assert (got.title, got.channel, got.thumbnail) == ("Official audio", "The Channel", "https://i.example.org/a.jpg")
+    again = Resolver(ydl_factory=lambda o: FakeYDL({}, []), clock=Clock())  # from the disk cache
+    cached = again.resolve(song)
+    assert cached.from_cache and cached.channel == "The Channel" and cached.thumbnail == "https://i.example.org/a.jpg"
+
+    other = Song(2, "u", url="https://example.org/other")
+    info = stream_info("https://cdn.example.org/b.m4a") | {"uploader": "Uploader", "thumbnail": "file:///etc/passwd"}
+    resolver, _, _ = make_resolver({other.url: info})
+    got = resolver.resolve(other)
+    assert got.channel == "Uploader" and got.thumbnail is None  # artwork only from the web
+
+
 def test_an_expired_stream_is_resolved_again_but_the_search_is_kept():
     clock = Clock()
     stream = f"https://rr1.googlevideo.com/videoplayback?expire={int(clock.now) + 3600}"

@@ -38,6 +38,7 @@ class SadtuiTestApp(SadtuiApp):
     """SadtuiApp with what tests look at: the notices it showed, and its first paint."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("intro", False)  # the first-launch intro only where a test asks for it
         super().__init__(*args, **kwargs)
         self.notices: list[str] = []
         self.painted = threading.Event()

@@ -30,7 +30,7 @@ from sadtui.cli.common import (
     parse_rank,
 )
 from sadtui.model.config import Config
-from sadtui.model.playlist import Playlist, PlaylistError, load_playlist
+from sadtui.model.playlist import Playlist, PlaylistError, Song, load_playlist
 from sadtui.model.text import safe_line, safe_text
 from sadtui.services.stdio import fd2_to_log, is_terminal
 
@@ -141,6 +141,9 @@ def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
     if args.json:
         _print_json(song.to_json())
         return EXIT_OK
+    if is_terminal(sys.stdout) and os.environ.get("TERM") != "dumb":
+        _show_rich(song)
+        return EXIT_OK
     style = _Style(_use_colour(sys.stdout))
     out = [style.bold(f"#{song.rank}  {safe_text(song.title)}")]
     if song.anime:
@@ -155,6 +158,26 @@ def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
         out += ["", safe_text(song.description.strip(), keep_newlines=True)]
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
+
+
+def _show_rich(song: Song) -> None:
+    """`sadtui show` on a terminal: the description rendered as Markdown, wrapped to the
+    terminal's width (no colour with NO_COLOR).  Every text is escaped first."""
+    from rich.console import Console, Group
+    from rich.markdown import Markdown
+    from rich.text import Text
+
+    console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=False)
+    head = Text(f"#{song.rank}  {safe_text(song.title)}", style="bold")
+    lines: list = [head]
+    for label, value in (("Anime", song.anime), ("Artist", song.artist), ("URL", song.url)):
+        if value:
+            lines.append(Text.assemble((f"{label}: ".ljust(8), "dim"), safe_text(value)))
+    if not song.url:
+        lines.append(Text.assemble(("Search: ", "dim"), safe_text(song.search_terms)))
+    if song.description:
+        lines += [Text(""), Markdown(safe_text(song.description.strip(), keep_newlines=True))]
+    console.print(Group(*lines))
 
 
 def cmd_faq(args: argparse.Namespace, playlist: Playlist) -> int:

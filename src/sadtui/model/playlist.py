@@ -34,7 +34,7 @@ MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 # sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
 # and tabs only where text may run over several lines.
 _MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path", "spoiler"}
 FAQ_KEYS = {"question", "answer"}
 
 
@@ -52,6 +52,7 @@ class Song:
     query: str | None = None
     url: str | None = None
     path: str | None = None  # a local file (absolute, resolved from the playlist's folder)
+    spoiler: bool = False  # the description reveals a death or an ending: hidden until asked
 
     @property
     def search_terms(self) -> str:
@@ -256,6 +257,9 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         if url is not None:
             raise checker.fail(where, "give 'url' or 'path', not both")
         path = _check_path(checker, path, where, base)
+    spoiler = raw.get("spoiler", False)
+    if not isinstance(spoiler, bool):
+        raise checker.fail(where, f"'spoiler' must be true or false, not {_type_name(spoiler)}")
     return Song(
         rank,
         title_ or "",
@@ -265,6 +269,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         query.strip() if query and query.strip() else None,
         url or None,
         path,
+        spoiler,
     )
 
 
@@ -392,7 +397,7 @@ def _loader_version() -> str:
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
     songs = tuple(
-        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.path) for s in playlist.songs
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.path, s.spoiler) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
     return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)

@@ -27,6 +27,7 @@ class Remembered:
     theme: str | None = None
     rank: int | None = None
     panel: str | None = None  # "faq", "about" or None (the list)
+    intro_shown: bool = False  # the playlist's intro was shown on a first launch
 
 
 def playlist_key(path: str, title: str) -> str:
@@ -59,11 +60,13 @@ class StateStore:
         entry = entry if isinstance(entry, dict) else {}
         rank = entry.get("rank")
         panel = entry.get("panel")
+        intro_shown = entry.get("intro_shown") is True
         return (
             Remembered(
                 theme=theme if isinstance(theme, str) and theme else None,
                 rank=rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
                 panel=panel if panel in PANELS else None,
+                intro_shown=intro_shown,
             ),
             None,
         )
@@ -99,7 +102,7 @@ class StateStore:
 
     # ------------------------------------------------------------------ writing
 
-    def save(self, *, theme: str | None, rank: int | None, panel: str | None) -> bool:
+    def save(self, *, theme: str | None, rank: int | None, panel: str | None, intro_shown: bool = False) -> bool:
         """Write atomically; False (and nothing raised) when it cannot be written.
 
         Starts from the file as it is now, not as it was at start-up, so the entries
@@ -110,8 +113,11 @@ class StateStore:
         if theme:
             doc["theme"] = theme
         playlists = dict(doc.get("playlists") or {})
-        playlists.pop(self.key, None)  # re-insert: most recent last
+        before = playlists.pop(self.key, None)  # re-insert: most recent last
+        shown = intro_shown or (isinstance(before, dict) and before.get("intro_shown") is True)
         playlists[self.key] = {"rank": rank, "panel": panel if panel in PANELS else None}
+        if shown:
+            playlists[self.key]["intro_shown"] = True
         while len(playlists) > MAX_PLAYLISTS:
             playlists.pop(next(iter(playlists)))
         doc["playlists"] = playlists

@@ -41,6 +41,8 @@ from sadtui.services.player_side import PlayerSide
 from sadtui.services.playorder import PlayOrder, Target
 from sadtui.services.requests import Request, Tickets, first_line, host_of_request, volume
 
+RESTART_AFTER = 3.0  # seconds: `p` later than this into a song restarts it
+
 
 @dataclass(frozen=True, slots=True)
 class _Superseded:
@@ -145,6 +147,9 @@ class Control(PlayerSide):
     def set(self, **fields: Any) -> None:
         """Publish a new status (whole) and send it."""
         new = replace(self.status, **fields)
+        if (new.rank, new.order, new.repeat) != (self.status.rank, self.status.order, self.status.repeat):
+            req = self.req
+            new = replace(new, up_next=self.order.up_next(new.rank, req.queue_index if req is not None else None))
         if new != self.status:
             self.status = new
             self.emit(StatusChanged(new))
@@ -165,10 +170,31 @@ class Control(PlayerSide):
         self.begin(self.order.first(), auto=True)
 
     def step(self, delta: int, ticket: int | None = None) -> None:
-        req = self.req
-        target = self.order.step(self.status.rank, req.queue_index if req is not None else None, delta)
-        if target is not None:
-            self.begin(target, auto=False, ticket=ticket)
+        """`n`/`p` as every player does them: `p` more than RESTART_AFTER seconds into a
+        song restarts it, and so does `p` on the first song (repeat off); `n` on the last
+        song (repeat off) ends the list instead of wrapping round."""
+        req, status = self.req, self.status
+        playing = req is not None and not req.done and req.loaded
+        if delta < 0 and playing and (status.position or 0.0) > RESTART_AFTER:
+            self.seek(0.0, relative=False)
+            return
+        target = self.order.step(status.rank, req.queue_index if req is not None else None, delta)
+        if target is None:
+            if delta > 0 and self.order.queue is None and status.rank is not None:
+                self.end_of_list()
+            return
+        if delta < 0 and playing and target.rank == status.rank:
+            self.seek(0.0, relative=False)  # the first song: back to its start
+            return
+        self.begin(target, auto=False, ticket=ticket)
+
+    def end_of_list(self) -> None:
+        """`n` on the last song: nothing more plays until asked."""
+        if self.req is not None:
+            self.retire(self.req)
+        self.player_stop()
+        self.set(state=State.STOPPED, position=None, error=None)
+        self.emit(PlaybackEnded("done"))
 
     def toggle_pause(self) -> None:
         status, req = self.status, self.req
@@ -233,8 +259,10 @@ class Control(PlayerSide):
             self.retire(self.req)
         req = Request(song, auto, target.queue_index, self.clock.now(), ticket or self.tickets.newest)
         self.req = req
-        self.set(state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None,
-                 from_disk=False)
+        self.set(
+            state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None,
+            recording_title=None, recording_channel=None, recording_page=None, thumbnail=None, from_disk=False,
+        )
         if self.tickets.superseded(req.ticket):
             return  # a newer play/next/stop is queued behind this: it replaces this one at once
         self.player_stop()
@@ -412,7 +440,14 @@ class Control(PlayerSide):
         self.offline = False
         self.mpv_paused = False  # load() unpauses; mpv reports it after file-loaded
         self.paused_for_cache = False
-        self.set(state=State.BUFFERING, duration=getattr(resolved, "duration", None))
+        self.set(
+            state=State.BUFFERING,
+            duration=getattr(resolved, "duration", None),
+            recording_title=getattr(resolved, "title", None) or None,
+            recording_channel=getattr(resolved, "channel", None) or None,
+            recording_page=getattr(resolved, "source", None) or None,
+            thumbnail=getattr(resolved, "thumbnail", None) or None,
+        )
 
     def watchdog(self, req: Request) -> None:
         if req is self.req and not req.done and not req.loaded:

@@ -65,6 +65,7 @@ class Status:
     # The sleep timer: "off", "song" (end of this song) or minutes; seconds left when timed.
     sleep: str = "off"
     sleep_left: float | None = None
+    up_next: int | None = None  # the rank that plays after this one ends, in the play order
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,8 +95,10 @@ class PlayOrder:
         return Target(self.queue[0], 0)
 
     def step(self, rank: int | None, queue_index: int | None, delta: int) -> Target | None:
-        """`n` (+1) or `p` (-1) from the current song: wraps around in the play order;
-        a queue does not wrap (None past either end)."""
+        """`n` (+1) or `p` (-1) from the current song, as every player does: with repeat
+        off, `p` on the first song gives that song again (it restarts) and `n` on the
+        last gives None (the list ends); with repeat one or all they wrap around.
+        A queue does not wrap (None past either end)."""
         if self.queue is not None:
             index = (queue_index if queue_index is not None else -1) + delta
             return Target(self.queue[index], index) if 0 <= index < len(self.queue) else None
@@ -105,7 +107,17 @@ class PlayOrder:
             return None
         if rank is None or rank not in order:
             return Target(order[0] if delta > 0 else order[-1])
-        return Target(order[(order.index(rank) + delta) % len(order)])
+        index = order.index(rank) + delta
+        if not 0 <= index < len(order) and self.repeat is Repeat.OFF:
+            return Target(rank) if delta < 0 else None
+        return Target(order[index % len(order)])
+
+    def up_next(self, rank: int | None, queue_index: int | None) -> int | None:
+        """The rank that plays after `rank` ends by itself (a guess: nothing changes)."""
+        if rank is None or rank not in self.ranks:
+            return None
+        target = self.after(rank, queue_index, after_failure=False)
+        return target.rank if target is not None else None
 
     def after(
         self, rank: int, queue_index: int | None, *, after_failure: bool, commit: bool = False

@@ -85,12 +85,19 @@ def valid_stream(entry: Any) -> dict[str, Any] | None:
     seconds = _number(duration)
     if duration is not None and seconds is None:
         return None
+    channel, thumbnail = entry.get("channel"), entry.get("thumbnail")
+    if channel is not None and _text(channel) is None:
+        return None
+    if thumbnail is not None and (_text(thumbnail) is None or not is_web_url(thumbnail)):
+        thumbnail = None  # artwork only from the web
     return {
         "url": url,
         "headers": clean_headers,
         "title": title,
         "duration": seconds if seconds is not None and seconds > 0 else None,
         "expires_at": expires,
+        "channel": channel,
+        "thumbnail": thumbnail,
     }
 
 

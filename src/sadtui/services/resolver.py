@@ -46,7 +46,7 @@ from sadtui.services.logs import log
 from sadtui.services.resolve_cache import CACHE_VERSION, ResolveCache
 from sadtui.services.shared_calls import SharedCalls
 from sadtui.services.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
-from sadtui.services.ytdl_info import is_direct_media, number, stream_of, url_expiry
+from sadtui.services.ytdl_info import channel_of, is_direct_media, number, stream_of, thumbnail_of, url_expiry
 from sadtui.services.ytdl_session import SessionPool, YtdlSession, js_runtimes, warm_extractors, ytdl_options
 
 __all__ = [
@@ -91,6 +91,8 @@ class Resolved:
     expires_at: float = 0.0  # epoch seconds; after this the cached entry is not used
     from_cache: bool = False
     source: str = ""  # the page (or media) URL it was found from
+    channel: str | None = None  # who published the recording (yt-dlp's channel or uploader)
+    thumbnail: str | None = None  # the recording's artwork: an http(s) URL only
 
 
 # ---------------------------------------------------------------- helpers
@@ -219,6 +221,8 @@ class Resolver:
             expires_at=entry["expires_at"],
             from_cache=True,
             source=source,
+            channel=entry.get("channel"),
+            thumbnail=entry.get("thumbnail"),
         )
 
     def _cached_search(self, terms: str) -> str | None:
@@ -339,6 +343,8 @@ class Resolver:
             expires_at=stream_expires_at(url, now),
             from_cache=False,
             source=source,
+            channel=channel_of(info),
+            thumbnail=thumbnail_of(info),
         )
         if resolved.expires_at - now >= MIN_STREAM_TTL:
             self._cache.put(
@@ -350,6 +356,8 @@ class Resolver:
                     "title": resolved.title,
                     "duration": resolved.duration,
                     "expires_at": resolved.expires_at,
+                    "channel": resolved.channel,
+                    "thumbnail": resolved.thumbnail,
                 },
             )
         return resolved

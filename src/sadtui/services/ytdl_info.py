@@ -17,7 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 from sadtui.services.errors import NON_WEB, ResolveError
 from sadtui.services.urls import is_web_url
 
-__all__ = ["DIRECT_MEDIA_EXTENSIONS", "clean_headers", "is_direct_media", "number", "stream_of", "url_expiry", "web_only"]
+__all__ = [
+    "DIRECT_MEDIA_EXTENSIONS", "channel_of", "clean_headers", "thumbnail_of",
+    "is_direct_media", "number", "stream_of", "url_expiry", "web_only",
+]
 
 # A song `url` whose path ends in one of these is the media itself: mpv opens it as
 # it is, with nothing for yt-dlp to extract (pages still go through yt-dlp).
@@ -108,3 +111,24 @@ def stream_of(info: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
     url = chosen.get("url")
     headers = clean_headers(chosen.get("http_headers") or info.get("http_headers") or {})
     return (str(url) if url else None), headers
+
+
+MAX_NAME = 300  # characters of a channel name kept
+MAX_THUMBNAIL_URL = 2000
+
+
+def channel_of(info: dict[str, Any]) -> str | None:
+    """Who published the recording: yt-dlp's `channel`, else its `uploader`."""
+    for key in ("channel", "uploader"):
+        value = info.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:MAX_NAME]
+    return None
+
+
+def thumbnail_of(info: dict[str, Any]) -> str | None:
+    """The recording's artwork URL when it is a web address (http(s)), else None."""
+    value = info.get("thumbnail")
+    if isinstance(value, str) and len(value) <= MAX_THUMBNAIL_URL and is_web_url(value):
+        return value
+    return None

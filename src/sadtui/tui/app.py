@@ -44,6 +44,7 @@ from sadtui.tui.playback import (
     shutdown_engine,
 )
 from sadtui.tui.screens.main import MainScreen
+from sadtui.tui.theme import DEFAULT_THEME, THEMES
 from sadtui.tui.widgets.palette import PALETTE_PAGE_BINDINGS, page_palette, songs_provider
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # handled like `q`: clean exit, state saved
@@ -66,8 +67,12 @@ class SadtuiApp(App[int]):
         state_path: Any = None,
         remember: bool = True,
         handle_signals: bool = False,
+        intro: bool = True,
     ) -> None:
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
         self.playlist = playlist
         self.title = safe_line(playlist.title)
         self.sub_title = playlist.count_text
@@ -80,6 +85,8 @@ class SadtuiApp(App[int]):
         self._pending_play: int | None = None
         self._handle_signals = handle_signals
         self._remember = remember
+        self._intro_shown = False
+        self._first_launch_intro = intro  # show the intro on the first launch
         self._store = StateStore(
             state_path if state_path is not None else paths.state_file(),
             playlist_key(playlist.path, playlist.title),
@@ -107,6 +114,7 @@ class SadtuiApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self.save_state(theme=True))
         if self._state_notice:
             self.notify(self._state_notice, severity="warning", markup=False, timeout=8)
+
         if self._handle_signals:
             loop = asyncio.get_running_loop()
             for number in STOP_SIGNALS:
@@ -116,6 +124,10 @@ class SadtuiApp(App[int]):
     def first_paint_done(self) -> None:
         gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
         self.main.filter_bar.build()  # hidden until `/`: kept off the first paint
+        if self._first_launch_intro and self._remember and not self._saved.intro_shown and self.playlist.intro:
+            self.show_words("intro")  # the first launch: the intro, once
+            self._intro_shown = True
+            self.save_state()
         if self._real_engine:
             # libmpv needs LC_NUMERIC=C, and python-mpv's import calls setlocale itself:
             # both belong on the main thread (setlocale is not thread-safe), after the first paint.
@@ -212,12 +224,23 @@ class SadtuiApp(App[int]):
         if not self._remember:
             return False
         saved = self._store.save(
-            theme=self.theme if theme else None, rank=self.main.highlighted_rank, panel=self.main.panel
+            theme=self.theme if theme else None,
+            rank=self.main.highlighted_rank,
+            panel=self.main.panel,
+            intro_shown=self._intro_shown,
         )
         if not saved and not self._save_warned and not self._closing_down:
             self._save_warned = True  # once: it says where and why
             self.notify(f"Note: {self._store.last_error}", severity="warning", markup=False, timeout=8)
         return saved
+
+    def show_words(self, which: str) -> None:
+        """The playlist's intro or closing word over the list (a key closes it)."""
+        from sadtui.tui.screens.words import WordsScreen
+
+        text = self.playlist.intro if which == "intro" else self.playlist.outro
+        if text:
+            self.push_screen(WordsScreen(which, text))
 
     # ================================================================== palette
 
@@ -238,7 +261,9 @@ class SadtuiApp(App[int]):
             raise SkipAction()  # not in the palette: the key does its usual job
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # `?` (Help) lists every key: one entry for it
+                yield command
         for key in palette_entries():
             yield SystemCommand(
                 f"{key.description}  ({key.display.replace('  ', ' / ')})",

@@ -129,6 +129,9 @@ KEYS: tuple[KeyAction, ...] = (
               "r", "Playback", APP, command="cycle_repeat"),
     # ---- app
     KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
+    # ---- reading: spoilers
+    KeyAction("x", "reveal_spoiler", "Show spoiler", "Show the highlighted song's description hidden as a spoiler",
+              "x", "Reading", APP, command="reveal_spoiler"),
 )
 
 # Keys Textual provides itself; listed on the help screen so it is complete.

@@ -20,9 +20,11 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input
 
 from sadtui.model.playlist import Playlist, Song
 from sadtui.services.events import (
+    Order,
     PlaybackEnded,
     PositionChanged,
     SongFailed,
+    SongFinished,
     State,
     Status,
     StatusChanged,
@@ -69,10 +71,12 @@ class MainScreen(Screen[None]):
         self.rank_entry = RankEntry(
             (song.rank for song in self.playlist.songs), timeout=self.RANK_TIMEOUT, id="rank-entry"
         )
-        self.details = SongDetails(first, id="details")
-        self.now_playing = NowPlaying(id="now-playing").data_bind(
+        self.details = SongDetails(first, self.playlist, id="details")
+        self.details.card.data_bind(MainScreen.status)
+        self.now_playing = NowPlaying(self.playlist, id="now-playing").data_bind(
             MainScreen.status, MainScreen.unavailable
         )
+        self._finished: set[int] = set()  # songs played to their end in this run of the order
         self.switcher = ContentSwitcher(id="body", initial="browse")
         yield Header(icon="♪")
         with self.switcher:
@@ -111,6 +115,7 @@ class MainScreen(Screen[None]):
                 fields = {"position": position} | ({"duration": duration} if duration is not None else {})
                 self.status = replace(self.status, **fields)
             case SongFailed(rank=rank, title=title, message=text):
+                self._song_failed(rank, text)
                 bar = self.now_playing
                 bar.report_failure(rank, title, text)
                 if not bar.failure_fits():
@@ -119,11 +124,54 @@ class MainScreen(Screen[None]):
             case PlaybackEnded(reason="failures"):
                 self.now_playing.report_gave_up(GAVE_UP)
                 self.notify(GAVE_UP, severity="error", markup=False, timeout=8)
+            case PlaybackEnded():
+                self._end_of_list()
+            case SongFinished(rank=rank):
+                self._finished.add(rank)
             case _:
-                pass  # SongFinished, "done": the engine moves on; the status tells what plays
+                pass
 
-    def watch_status(self, status: Status) -> None:
-        self.songs.set_playing(status.rank if status.state in ACTIVE_STATES else None)
+    def watch_status(self, old: Status, status: Status) -> None:
+        kind = {State.PAUSED: "paused", State.PLAYING: "playing"}.get(status.state, "resolving")
+        self.songs.set_playing(status.rank if status.state in ACTIVE_STATES else None, kind)
+        rank = status.rank
+        if rank is not None and status.duration:
+            self.songs.set_duration(rank, status.duration)
+        if status.state is State.PLAYING and rank in self.details.failures:
+            del self.details.failures[rank]  # it plays now: no longer failed
+            self.songs.failed = frozenset(self.details.failures)
+            self.details.refresh_heading()
+        if status.order != old.order:
+            self._finished.clear()  # a full run counts in one order
+
+    def _song_failed(self, rank: int, reason: str) -> None:
+        self.details.failures[rank] = reason
+        self.songs.failed = frozenset(self.details.failures)
+        self.details.refresh_heading()
+
+    def _end_of_list(self) -> None:
+        """The play order ran out: say so, and highlight where Enter starts again; after
+        a full run in rank or countdown order, the closing word."""
+        self.now_playing.ended = True
+        songs = self.playlist.songs
+        if not songs:
+            return
+        first = songs[-1] if self.status.order is Order.COUNTDOWN else songs[0]
+        if self.panel is None and not self.filter_active:
+            self.songs.highlight_rank(first.rank)
+        full_run = self.status.order in (Order.RANK, Order.COUNTDOWN) and self._finished >= {s.rank for s in songs}
+        self._finished.clear()
+        if full_run and self.playlist.outro:
+            self.app.show_words("outro")
+
+    def on_now_playing_seek(self, message: NowPlaying.Seek) -> None:
+        duration = self.status.duration
+        if duration:
+            self.app.control(lambda engine: engine.seek(message.fraction * duration, False))
+
+    def action_reveal_spoiler(self) -> None:
+        if not self.details.reveal():
+            self.notify("No spoiler to show here.", markup=False, timeout=2)
 
     # ================================================================== list & details
 

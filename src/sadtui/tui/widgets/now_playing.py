@@ -1,17 +1,23 @@
 """The now-playing bar: two lines docked above the footer.
 
-    ▶ playing  #17  Title of the song                                1:23 / 4:56
-    ━━━━━━━━━━━━━━━━━━━━━━━╸───────────────────────   vol 100  order rank  repeat off
+    ▶ #17 Title of the song · Anime · Artist                 1:23 / 4:56  -3:33
+    ━━━━━━━━━━━━━━━━━━━━━━━╸──────────────────   vol 100  order rank       repeat off
+
+The settings have a fixed width whatever their values, so the progress bar never
+changes width; a click on the progress bar seeks there.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import events
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from sadtui.model.playlist import Playlist
 from sadtui.model.text import safe_line
 from sadtui.services.events import State, Status
 
@@ -62,8 +68,30 @@ def progress_bar(width: int, position: float | None, duration: float | None) -> 
     return Content.assemble((filled, "$accent"), ("─" * rest, "$foreground 25%"))
 
 
+END_OF_LIST = "End of list — Enter plays from the top"
+
+
 def _settings(status: Status) -> tuple:
-    return status.volume, status.muted, status.order, status.repeat
+    return status.volume, status.muted, status.order, status.repeat, status.sleep
+
+
+def sleep_text(status: Status) -> str:
+    if status.sleep == "off":
+        return "off"
+    if status.sleep_left is not None:
+        return clock(status.sleep_left)
+    return status.sleep if status.sleep == "song" else f"{status.sleep}m"
+
+
+def settings_text(status: Status, width: int) -> str:
+    """The labelled settings, always the same width for a given bar width."""
+    volume = "muted" if status.muted else f"{status.volume}"
+    if width >= 80:
+        return (f"  vol {volume:<5}  order {status.order.value:<9}  repeat {status.repeat.value:<3}"
+                f"  sleep {sleep_text(status):<5}")
+    if width >= 56:
+        return f"  vol {volume:<5}  {status.order.value:<9}  rep {status.repeat.value:<3}"
+    return f"  vol {volume:<5}"
 
 
 def _without_position(status: Status) -> Status:
@@ -79,13 +107,27 @@ class NowPlaying(Widget):
 
     can_focus = False
 
+    class Seek(Message):
+        """A click on the progress bar: seek to this fraction of the song."""
+
+        def __init__(self, fraction: float) -> None:
+            super().__init__()
+            self.fraction = fraction
+
     status: reactive[Status] = reactive(Status, layout=False)
+    ended: reactive[bool] = reactive(False)  # the play order ran out: the end-of-list line
     unavailable: reactive[str | None] = reactive(None)  # why playback cannot work at all
     failure: reactive[str | None] = reactive(None)  # the last failure, one line
+
+    def __init__(self, playlist: Playlist | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.playlist = playlist
 
     def watch_status(self, old: Status, status: Status) -> None:
         if _without_position(old) == _without_position(status):
             return  # only the position moved
+        if status.state in ACTIVE_STATES or status.state is State.ERROR:
+            self.ended = False
         if status.state in (State.PLAYING, State.PAUSED, State.STOPPED) or _settings(old) != _settings(status):
             # Something plays again, the person stopped, or a setting changed (its new
             # value must show): the last failure is old news.
@@ -131,24 +173,48 @@ class NowPlaying(Widget):
             return Content.styled(safe_line(self.unavailable), "$error").truncate(width, ellipsis=True)
         state = status.state
         label = Content.styled(f"{ICONS.get(state, ' ')} {state.value}", STATE_STYLES.get(state, "bold"))
+        if self.ended and state is State.STOPPED:
+            return Content.assemble(Content.styled("■ ", "bold"), (END_OF_LIST, "bold")).truncate(width, ellipsis=True)
         if status.rank is None or state is State.IDLE:
             hint = Content.styled("  Nothing playing: Enter plays the highlighted song", "dim")
             return Content.assemble(label, hint).truncate(width, ellipsis=True)
-        times = "" if state is State.ERROR else f"{clock(status.position)} / {clock(status.duration)}"
-        left = Content.assemble(label, "  ", (f"#{status.rank} ", "bold"), safe_line(status.title or ""))
+        times = ""
+        if state is not State.ERROR:
+            times = f"{clock(status.position)} / {clock(status.duration)}"
+            if status.duration and status.position is not None and width >= 50:
+                times += f"  -{clock(max(status.duration - status.position, 0.0))}"
+        song = self.playlist.song(status.rank) if self.playlist is not None else None
+        parts: list = [label, "  ", (f"#{status.rank} ", "bold"), (safe_line(status.title or ""), "bold")]
+        for other in (song.anime, song.artist) if song is not None else ():
+            if other:
+                parts += [(" · ", "dim"), safe_line(other)]
         room = width - len(times) - 2
-        left = left.truncate(max(room, 1), ellipsis=True, pad=True)
+        left = Content.assemble(*parts).truncate(max(room, 1), ellipsis=True, pad=True)
         return Content.assemble(left, "  ", times)
 
     def _bottom(self, width: int, status: Status) -> Content:
         if self.unavailable:
             return Content.styled("You can still browse and read everything.", "dim")
-        volume = "muted" if status.muted else f"vol {status.volume}"
-        settings = f"  {volume}  order {status.order.value}  repeat {status.repeat.value}"
+        settings = settings_text(status, width)
         if self.failure:
             # One line naming the song and the cause (the whole width: the cause
             # matters more than the settings), until something plays again.
             return Content.styled("✗ " + self.failure, "$error").truncate(width, ellipsis=True)
         position = status.position if status.state in ACTIVE_STATES else None
-        bar = progress_bar(max(width - len(settings), 0), position, status.duration)
+        bar = progress_bar(self.bar_width(width), position, status.duration)
         return Content.assemble(bar, (settings, "dim")).truncate(width)
+
+    def bar_width(self, width: int | None = None) -> int:
+        """The progress bar's width: the same for every value of the settings."""
+        width = max(width if width is not None else (self.content_region.width or self.size.width), 20)
+        return max(width - len(settings_text(Status(), width)), 0)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the progress bar seeks there."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y != 1 or self.failure or self.unavailable:
+            return
+        status = self.status
+        width = self.bar_width()
+        if status.state in ACTIVE_STATES and status.duration and 0 <= offset.x < width:
+            self.post_message(self.Seek(offset.x / max(width - 1, 1)))

@@ -6,9 +6,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from sadtui.model.playlist import Song
-from sadtui.model.text import safe_text
+from sadtui.model.playlist import Playlist, Song
+from sadtui.model.text import safe_line, safe_text
 from sadtui.tui.keymap import PANE, bindings_for
+from sadtui.tui.widgets.card import NowPlayingCard
 
 
 class ScrollPane(VerticalScroll, inherit_bindings=False):
@@ -50,9 +51,16 @@ def labelled(label: str, value: str) -> Content:
 NO_DESCRIPTION = "*No description.*"
 
 
-def description_text(song: Song | None) -> str:
+def spoiler_line(song: Song) -> str:
+    about = f"for {song.anime}" if song.anime else "ahead"
+    return f"Spoiler {about}: x to show"
+
+
+def description_text(song: Song | None, *, hidden: bool = False) -> str:
     if song is None or not song.description:
         return NO_DESCRIPTION
+    if hidden:
+        return "*" + safe_line(spoiler_line(song)).replace("*", "\\*") + "*"
     return safe_text(song.description, keep_newlines=True)
 
 
@@ -64,16 +72,49 @@ class SongDetails(ScrollPane):
     so holding a key down never queues a backlog.
     """
 
-    def __init__(self, song: Song | None, *, id: str | None = None) -> None:
+    def __init__(self, song: Song | None, playlist: Playlist | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._song = song
         self._pending: str | None = None
         self._rendering = False
+        self.playlist = playlist or Playlist(title="", songs=(song,) if song else ())
+        self.revealed: set[int] = set()  # spoilers shown (`x`), for this run
+        self.failures: dict[int, str] = {}  # rank -> why it could not play (set by the screen)
+        self.card = NowPlayingCard(self.playlist, id="card")
 
     def compose(self):
+        yield self.card
         yield Static(self._heading(self._song), id="details-head", markup=False)
-        text = description_text(self._song)
+        text = self._description(self._song)
         yield Markdown(text, id="details-body")
+
+    def hides(self, song: Song | None) -> bool:
+        """Is this song's description behind its spoiler line?"""
+        return bool(song is not None and song.spoiler and song.description and song.rank not in self.revealed)
+
+    def _description(self, song: Song | None) -> str:
+        return description_text(song, hidden=self.hides(song))
+
+    def reveal(self) -> bool:
+        """`x`: show the spoiler of the song shown; False when there is none."""
+        song = self._song
+        if not self.hides(song):
+            return False
+        assert song is not None
+        self.revealed.add(song.rank)
+        self._redraw()
+        return True
+
+    def refresh_heading(self) -> None:
+        self.query_one("#details-head", Static).update(self._heading(self._song))
+
+    def _redraw(self) -> None:
+        song = self._song
+        self.refresh_heading()
+        self._pending = "" if song is None else self._description(song)
+        if not self._rendering:
+            self._rendering = True
+            self.call_after_refresh(self._start_drain)
 
     @property
     def song(self) -> Song | None:
@@ -84,8 +125,7 @@ class SongDetails(ScrollPane):
         """True when the Markdown shows the current song's description."""
         return not self._rendering and self._pending is None
 
-    @staticmethod
-    def _heading(song: Song | None) -> Content:
+    def _heading(self, song: Song | None) -> Content:
         if song is None:
             return Content("No song matches the filter.")
         lines = [Content.assemble((f"#{song.rank}  ", "bold"), (safe_text(song.title), "bold"))]
@@ -93,6 +133,9 @@ class SongDetails(ScrollPane):
             lines.append(labelled("Anime", song.anime))
         if song.artist:
             lines.append(labelled("Artist", song.artist))
+        failure = self.failures.get(song.rank)
+        if failure:
+            lines.append(Content.assemble(("✗ Can't play: ", "bold $error"), (safe_line(failure), "$error")))
         return Content("\n").join(lines)
 
     def show_song(self, song: Song | None) -> None:
@@ -101,7 +144,7 @@ class SongDetails(ScrollPane):
         self._song = song
         self.query_one("#details-head", Static).update(self._heading(song))
         self.scroll_home(animate=False, immediate=True)
-        self._pending = "" if song is None else description_text(song)
+        self._pending = "" if song is None else self._description(song)
         if not self._rendering:
             self._rendering = True
             # The heading first: it is drawn in the same frame as the list's new

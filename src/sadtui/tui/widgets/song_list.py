@@ -25,11 +25,42 @@ from sadtui.model.playlist import Song
 from sadtui.model.text import safe_text
 from sadtui.tui.keymap import LIST, bindings_for
 
-PLAYING_MARK = "▶ "
-NO_MARK = "  "
+# A song's state in the list: a glyph and a colour each (never the colour alone).
+MARKS: dict[str, tuple[str, str]] = {
+    "playing": ("▶", "bold $success"),
+    "paused": ("‖", "bold $warning"),
+    "resolving": ("…", "bold $accent"),
+    "failed": ("✗", "bold $error"),
+}
+KEPT_MARK = ("↓", "bold $secondary")  # kept offline (the library sets `kept`)
 # Style objects, not "bold"/"dim" strings: nothing to parse when rows are drawn.
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
+GAP = 2  # cells between columns
+DURATION_WIDTH = 7  # "  12:34"
+
+
+def column_widths(width: int, rank_width: int, durations: bool) -> tuple[int, int, int, int]:
+    """(title, anime, artist, duration) widths for a list `width` cells wide: the
+    narrowest show the title only, then the anime, then the artist and duration."""
+    rest = width - 2 - (rank_width + 2)  # the marks, the rank and its ". "
+    duration = DURATION_WIDTH if durations and width >= 72 else 0
+    rest -= duration
+    if width < 48:
+        return max(rest, 1), 0, 0, duration
+    if width < 80:
+        title = rest * 3 // 5
+        return title, rest - title - GAP, 0, duration
+    title = rest * 9 // 20
+    anime = rest * 3 // 10
+    return title, anime - GAP, rest - title - anime - GAP, duration
+
+
+def _clock(seconds: float) -> str:
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def song_haystack(song: Song) -> str:
@@ -47,9 +78,10 @@ def filter_terms(query: str) -> list[str]:
 
 
 class SongList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Marker, rank, title and anime (or artist). Rows are Content objects built from
-    escaped plain strings: playlist text is never parsed as markup, and control or
-    bidi characters in it are shown as visible escapes."""
+    """Marks (state, kept), rank, title, anime, artist and duration in aligned columns
+    that adapt to the width.  Rows are Content objects built from escaped plain
+    strings: playlist text is never parsed as markup, and control or bidi characters
+    in it are shown as visible escapes."""
 
     BINDINGS = bindings_for(LIST)
     COMPONENT_CLASSES = {"song-list--row", "song-list--cursor"}
@@ -74,6 +106,8 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
+    kept: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks kept offline
+    failed: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks that failed to play
 
     class Activated(Message):
         """A song was double-clicked (play it)."""
@@ -88,30 +122,48 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self._by_rank = {song.rank: song for song in self._songs}
         self._rank_width = max((len(str(s.rank)) for s in self._songs), default=1)
         self._playing: int | None = None
+        self._playing_state = "playing"  # or "paused", "resolving"
+        self._durations: dict[int, float] = {}
         self._query = ""
         self._haystacks: list[str] | None = None  # built on the first filter
         self._before_filter: Song | None = None  # highlighted when the filter started
         self._visible: list[Song] = list(self._songs)
         self._index: dict[int, int] | None = None  # rank -> row, built when first needed
-        self._rows: dict[tuple[int, bool], Content] = {}  # (rank, playing) -> row text
+        self._rows: dict[tuple[int, str, bool, int], Content] = {}  # (rank, mark, kept, width) -> row
         self.virtual_size = Size(0, len(self._visible))
         self.set_reactive(SongList.highlighted, 0 if self._visible else None)
 
     # ------------------------------------------------------------------ drawing
 
-    def _row(self, song: Song) -> Content:
-        playing = song.rank == self._playing
-        key = (song.rank, playing)
+    def mark_of(self, rank: int) -> str | None:
+        """The song's state in the list: playing, paused, resolving, failed or None."""
+        if rank == self._playing:
+            return self._playing_state
+        return "failed" if rank in self.failed else None
+
+    def _row(self, song: Song, width: int) -> Content:
+        rank = song.rank
+        mark, kept = self.mark_of(rank) or "", rank in self.kept
+        key = (rank, mark, kept, width)
         row = self._rows.get(key)
         if row is None:
-            other = song.anime or song.artist
-            parts: list[str | tuple[str, Style]] = [
-                (PLAYING_MARK, BOLD) if playing else NO_MARK,
-                (f"{song.rank:>{self._rank_width}}. ", DIM),
-                (safe_text(song.title), BOLD),
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            title_w, anime_w, artist_w, duration_w = column_widths(width, self._rank_width, bool(self._durations))
+            glyph, style = MARKS.get(mark, (" ", ""))
+            parts: list[Content | str | tuple[str, Style | str]] = [
+                (glyph, style),
+                KEPT_MARK if kept else " ",
+                (f"{rank:>{self._rank_width}}. ", DIM),
+                Content.styled(safe_text(song.title), BOLD).truncate(title_w, ellipsis=True, pad=bool(anime_w or duration_w)),
             ]
-            if other:
-                parts.append(("  " + safe_text(other), DIM))
+            for text, room in ((song.anime, anime_w), (song.artist, artist_w)):
+                if room > 0:
+                    cell = Content.styled(safe_text(text or ""), DIM).truncate(room, ellipsis=True, pad=True)
+                    parts += [" " * GAP, cell]
+            if duration_w:
+                seconds = self._durations.get(rank)
+                parts.append((f"{_clock(seconds) if seconds else '':>{duration_w}}", DIM))
             row = self._rows[key] = Content.assemble(*parts)
         return row
 
@@ -124,7 +176,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
             style = self.get_visual_style("song-list--row", "song-list--cursor")
         else:
             style = self.get_visual_style("song-list--row")
-        row = self._row(self._visible[index]).truncate(width, ellipsis=True)
+        row = self._row(self._visible[index], width).truncate(width, ellipsis=True)
         strips = Visual.to_strips(self, row, width, 1, style)
         return strips[0].extend_cell_length(width, style.rich_style)
 
@@ -251,14 +303,26 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self.call_after_refresh(self.scroll_to_highlight, center=True)  # its neighbours in view
         return len(visible)
 
-    def set_playing(self, rank: int | None) -> None:
-        """Mark the song that is playing (▶); None removes the mark."""
-        if rank == self._playing:
+    def set_playing(self, rank: int | None, state: str = "playing") -> None:
+        """Mark the current song (playing ▶, paused ‖ or resolving …); None removes the mark."""
+        if rank == self._playing and state == self._playing_state:
             return
-        previous, self._playing = self._playing, rank
+        previous, self._playing, self._playing_state = self._playing, rank, state
         for changed in (previous, rank):
             if changed is not None:
                 self._refresh_row(self.index_of_rank(changed))
+
+    def set_duration(self, rank: int, seconds: float) -> None:
+        """A song's duration, once known: shown in its own column."""
+        if seconds > 0 and self._durations.get(rank) != seconds:
+            self._durations[rank] = seconds
+            self.refresh()
+
+    def watch_kept(self) -> None:
+        self.refresh()
+
+    def watch_failed(self) -> None:
+        self.refresh()
 
     @property
     def playing(self) -> int | None:
