@@ -207,3 +207,15 @@ async def test_sadtui_themes_are_the_default_and_the_palette_has_one_help():
         assert "Keys" not in titles
         assert sum(title.startswith("Help") for title in titles) == 1
         assert sum(title.startswith("Show spoiler") for title in titles) == 1
+
+
+async def test_at_60_columns_the_footer_keeps_every_key_whole():
+    from tui_helpers import make_app, screen_text
+
+    for width in (60, 80, 120):
+        app, _ = make_app()
+        async with app.run_test(size=(width, 20)) as pilot:
+            await pilot.pause()
+            footer = screen_text(app).splitlines()[-1]
+            assert "q Quit" in footer, (width, footer)  # the last key fits: none cut mid-word
+            assert ("^p palette" in footer) is (width >= 80)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 GAVE_UP = "Stopped: every song in the list failed."
 PANEL_NAMES = ("faq", "about")
+FOOTER_ROOMY = 80  # columns from which the footer has room for every key and ^p
 
 
 class MainScreen(Screen[None]):
@@ -87,7 +88,16 @@ class MainScreen(Screen[None]):
                     yield self.songs
                 yield self.details
         yield self.now_playing
-        yield Footer()
+        yield Footer(compact=self.app.size.width < FOOTER_ROOMY,
+                     show_command_palette=self.app.size.width >= FOOTER_ROOMY)
+
+    def on_resize(self, event) -> None:  # noqa: ANN001 - events.Resize
+        # Below FOOTER_ROOMY columns the footer packs its keys and leaves ^p out (it is
+        # on the help screen), so no key is cut mid-word.
+        footer = self.query_one(Footer)
+        roomy = event.size.width >= FOOTER_ROOMY
+        footer.compact = not roomy
+        footer.show_command_palette = roomy
 
     def on_mount(self) -> None:
         self.watch(self.songs, "highlighted", self._on_list_highlight, init=False)
