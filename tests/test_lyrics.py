@@ -91,3 +91,168 @@ def test_to_lrc_round_trips():
 def test_line_cap():
     lyrics = parse_lrc("".join(f"[00:{i % 60:02d}.00]x\n" for i in range(20000)))
     assert len(lyrics.lines) == 5000
+
+
+# ====================================================================== where lyrics come from
+
+from pathlib import Path  # noqa: E402
+
+from lyrics_server import LyricsServer  # noqa: E402
+
+from sadtui.model.playlist import PlaylistError, Song, load_playlist  # noqa: E402
+from sadtui.services.lyrics import LyricsFinder, lyrics_dir  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def lrclib():
+    with LyricsServer() as server:
+        yield server
+
+
+def finder(server: LyricsServer, **kwargs) -> LyricsFinder:
+    kwargs.setdefault("timeout", 0.5)
+    kwargs.setdefault("sleep", lambda seconds: None)
+    return LyricsFinder(base_url=server.url, **kwargs)
+
+
+def song(title: str, artist: str | None = "Test", **kwargs) -> Song:
+    return Song(rank=1, title=title, artist=artist, **kwargs)
+
+
+def test_exact_match_by_title_artist_and_duration_is_synced_and_kept(lrclib):
+    lrclib.requests.clear()
+    found = finder(lrclib).find(song("Exact one"), duration=200.4)
+    assert found is not None and found.source == "lrclib" and found.lyrics.synced
+    assert [line.text for line in found.lyrics.lines] == ["君の名前を", "second line", "third line"]
+    assert lrclib.requests[0].startswith("/api/get?") and "duration=200" in lrclib.requests[0]
+    assert "artist_name=Test" in lrclib.requests[0]
+    assert list(lyrics_dir().glob("*.json"))  # kept under the data directory
+    lrclib.requests.clear()
+    again = finder(lrclib).find(song("Exact one"))
+    assert again is not None and again.source == "kept" and again.lyrics.lines == found.lyrics.lines
+    assert lrclib.requests == []  # offline-capable: the service is not asked again
+
+
+def test_synced_only_comes_from_the_search_preferring_the_closer_duration(lrclib):
+    found = finder(lrclib).find(song("SyncedOnly x"), duration=199)
+    assert found is not None and found.lyrics.synced and found.lyrics.lines[0].time == 1.0
+
+
+def test_plain_only(lrclib):
+    found = finder(lrclib).find(song("PlainOnly y"))
+    assert found is not None and not found.lyrics.synced
+    assert [line.text for line in found.lyrics.lines] == ["君の名前を", "second line", "third line"]
+
+
+def test_not_found_without_artist_searches_only(lrclib):
+    lrclib.requests.clear()
+    f = finder(lrclib)
+    assert f.find(song("Nothing here", artist=None)) is None
+    assert [r.split("?")[0] for r in lrclib.requests] == ["/api/search"]
+    assert f.last_error is None  # not found is no error
+    assert not list(lyrics_dir().glob("*.json"))
+
+
+def test_slow_service_times_out_with_bounded_retries(lrclib):
+    lrclib.requests.clear()
+    lrclib.slow_seconds = 1.0
+    f = finder(lrclib, timeout=0.2, retries=1)
+    import time
+
+    started = time.monotonic()
+    assert f.find(song("Slow z")) is None
+    assert time.monotonic() - started < 2.0
+    assert "timed out" in (f.last_error or "")
+    assert len(lrclib.requests) == 2  # one try and one retry of /api/get; no search after a timeout
+
+
+def test_garbage_json_is_no_lyrics(lrclib):
+    f = finder(lrclib)
+    assert f.find(song("Garbage g")) is None
+    assert "not JSON" in (f.last_error or "")
+
+
+def test_a_50_mb_answer_is_refused_after_the_cap(lrclib):
+    f = finder(lrclib, max_bytes=64 * 1024)
+    assert f.find(song("Huge h")) is None
+    assert "too large" in (f.last_error or "")
+
+
+def test_offline_finder_never_asks(lrclib):
+    lrclib.requests.clear()
+    assert finder(lrclib, online=False).find(song("Exact offline")) is None
+    assert lrclib.requests == []
+
+
+def test_unreachable_service_is_no_lyrics():
+    f = LyricsFinder(base_url="http://127.0.0.1:9", timeout=0.5, retries=1, sleep=lambda s: None)
+    assert f.find(song("Exact")) is None
+    assert "cannot reach" in (f.last_error or "")
+
+
+def test_the_songs_own_lyrics_file_wins(tmp_path, lrclib):
+    (tmp_path / "words").mkdir()
+    (tmp_path / "words" / "one.lrc").write_text("\ufeff[00:05.00]from the file\r\n", encoding="utf-8")
+    playlist = tmp_path / "list.toml"
+    playlist.write_text('title = "t"\n[[songs]]\nrank = 1\ntitle = "Exact"\nartist = "Test"\nlyrics = "words/one.lrc"\n')
+    loaded = load_playlist(playlist).songs[0]
+    assert loaded.lyrics == "words/one.lrc"
+    lrclib.requests.clear()
+    found = finder(lrclib).find(loaded, playlist)
+    assert found is not None and found.source == "file"
+    assert [(line.time, line.text) for line in found.lyrics.lines] == [(5.0, "from the file")]
+    assert lrclib.requests == []
+
+
+def test_a_missing_or_escaping_lyrics_file_falls_through(tmp_path, lrclib):
+    outside = tmp_path / "outside.lrc"
+    outside.write_text("[00:01.00]secret")
+    inner = tmp_path / "list"
+    inner.mkdir()
+    (inner / "link.lrc").symlink_to(outside)
+    playlist = inner / "list.toml"
+    playlist.write_text("")
+    for name in ("missing.lrc", "link.lrc"):
+        found = finder(lrclib, online=False).find(song("PlainOnly f", lyrics=name), playlist)
+        assert found is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"/etc/passwd"', "relative"),
+        ('"~/x.lrc"', "relative"),
+        ('"../x.lrc"', "inside"),
+        ('"a/../../x.lrc"', "inside"),
+        ('""', "empty"),
+        ("3", "string"),
+        ('"a\\u001b.lrc"', "control"),
+    ],
+)
+def test_the_lyrics_field_is_checked(tmp_path, value, problem):
+    playlist = tmp_path / "list.toml"
+    playlist.write_text(f'title = "t"\n[[songs]]\nrank = 2\ntitle = "x"\nlyrics = {value}\n')
+    with pytest.raises(PlaylistError) as info:
+        load_playlist(playlist)
+    assert "songs[1] (rank 2)" in str(info.value) and problem in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_playlist_cache_keeps_the_lyrics_field(tmp_path):
+    from sadtui.model import playlist as model
+
+    data = 'title = "t"\n' + "".join(
+        f'[[songs]]\nrank = {i}\ntitle = "song {i} {"x" * 200}"\nlyrics = "l/{i}.lrc"\n' for i in range(1, 1500)
+    )
+    path = tmp_path / "big.toml"
+    path.write_text(data)
+    assert len(data) > model.CACHE_MIN_BYTES
+    first = load_playlist(path)
+    second = load_playlist(path)  # from the parse cache
+    assert second.songs[4].lyrics == first.songs[4].lyrics == "l/5.lrc"
+
+
+def test_lyrics_dir_is_under_the_data_dir():
+    from sadtui.model import paths
+
+    assert lyrics_dir().parent == Path(paths.data_dir())

@@ -33,7 +33,7 @@ MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 # sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
 # and tabs only where text may run over several lines.
 _MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "lyrics"}
 FAQ_KEYS = {"question", "answer"}
 
 
@@ -50,6 +50,7 @@ class Song:
     description: str | None = None
     query: str | None = None
     url: str | None = None
+    lyrics: str | None = None  # a lyrics file (LRC or plain), relative to the playlist's folder
 
     @property
     def search_terms(self) -> str:
@@ -210,6 +211,21 @@ def _check_url(checker: _Checker, url: str, where: str) -> str:
     return url
 
 
+def _check_lyrics_path(checker: _Checker, value: str, where: str) -> str:
+    """A lyrics file must be a relative path inside the playlist's folder (no "..", no "~")."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    value = value.strip()
+    if not value:
+        raise checker.fail(where, "'lyrics' must not be empty")
+    posix, windows = PurePosixPath(value), PureWindowsPath(value)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or value.startswith("~"):
+        raise checker.fail(where, "'lyrics' must be a path relative to the playlist's folder")
+    if ".." in posix.parts or ".." in windows.parts:
+        raise checker.fail(where, "'lyrics' must stay inside the playlist's folder (no '..')")
+    return value
+
+
 def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int]) -> Song:
     where = f"songs[{number}]"
     rank = raw.get("rank")
@@ -230,6 +246,9 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     if url is not None:
         url = _check_url(checker, url, where)
     query = checker.text(raw, "query", where)
+    lyrics = checker.text(raw, "lyrics", where)
+    if lyrics is not None:
+        lyrics = _check_lyrics_path(checker, lyrics, where)
     return Song(
         rank,
         title_ or "",
@@ -238,6 +257,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         checker.text(raw, "description", where) or None,
         query.strip() if query and query.strip() else None,
         url or None,
+        lyrics or None,
     )
 
 
@@ -356,7 +376,7 @@ def _loader_version() -> str:
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
     songs = tuple(
-        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url) for s in playlist.songs
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.lyrics) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
     return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)
