@@ -98,7 +98,6 @@ def test_line_cap():
 from pathlib import Path  # noqa: E402
 
 from lyrics_server import LyricsServer  # noqa: E402
-
 from sadtui.model.playlist import PlaylistError, Song, load_playlist  # noqa: E402
 from sadtui.services.lyrics import LyricsFinder, lyrics_dir  # noqa: E402
 
@@ -256,3 +255,62 @@ def test_lyrics_dir_is_under_the_data_dir():
     from sadtui.model import paths
 
     assert lyrics_dir().parent == Path(paths.data_dir())
+
+
+# ====================================================================== sadtui lyrics RANK
+
+
+def _cli_playlist(tmp_path: Path) -> Path:
+    (tmp_path / "one.lrc").write_text("[00:01.00]line \x1b[31mred\n[00:02.00]two\n", encoding="utf-8")
+    playlist = tmp_path / "list.toml"
+    playlist.write_text(
+        'title = "t"\n[[songs]]\nrank = 1\ntitle = "Own"\nlyrics = "one.lrc"\n'
+        '[[songs]]\nrank = 2\ntitle = "Exact cli"\nartist = "Test"\n'
+        '[[songs]]\nrank = 3\ntitle = "Nothing cli"\nartist = "Test"\n'
+    )
+    return playlist
+
+
+def test_cli_prints_lyrics_plain_and_lrc_escaped(tmp_path, capsys, monkeypatch, lrclib):
+    from sadtui.cli.main import main
+
+    monkeypatch.setenv("SADTUI_LYRICS_URL", lrclib.url)
+    playlist = _cli_playlist(tmp_path)
+    assert main(["lyrics", "1", "--playlist", str(playlist)]) == 0
+    out = capsys.readouterr().out
+    assert out == "line \\x1b[31mred\ntwo\n"  # the escape character shown, not sent
+    assert main(["lyrics", "1", "--lrc", "--playlist", str(playlist)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["[00:01.00]line \\x1b[31mred", "[00:02.00]two"]
+    assert main(["lyrics", "2", "--playlist", str(playlist)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "君の名前を"
+
+
+def test_cli_not_found_offline_and_bad_rank(tmp_path, capsys, monkeypatch, lrclib):
+    from sadtui.cli.main import main
+
+    monkeypatch.setenv("SADTUI_LYRICS_URL", lrclib.url)
+    playlist = _cli_playlist(tmp_path)
+    assert main(["lyrics", "3", "--playlist", str(playlist)]) == 1
+    err = capsys.readouterr().err
+    assert err == "sadtui: no lyrics found for #3 Nothing cli\n"
+    lrclib.requests.clear()
+    assert main(["lyrics", "2", "--offline", "--playlist", str(playlist)]) == 1
+    assert lrclib.requests == []
+    capsys.readouterr()
+    assert main(["lyrics", "9", "--playlist", str(playlist)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no song with rank 9" in err
+
+
+def test_config_lyrics_and_artwork_settings(tmp_path):
+    from sadtui.model.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('lyrics_online = false\nlyrics_url = "http://127.0.0.1:1"\nartwork = false\n')
+    config = load_config(path)
+    assert (config.lyrics_online, config.lyrics_url, config.artwork) == (False, "http://127.0.0.1:1", False)
+    assert load_config(tmp_path / "none.toml").artwork is True
+    for bad in ('artwork = "yes"', 'lyrics_url = "file:///etc/passwd"', "lyrics_online = 1"):
+        path.write_text(bad + "\n")
+        with pytest.raises(ConfigError):
+            load_config(path)

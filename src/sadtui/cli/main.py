@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sadtui import __version__
-from sadtui.cli import config_cmd, doctor, play, transfer
+from sadtui.cli import config_cmd, doctor, lyrics_cmd, play, transfer
 from sadtui.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.register(sub, _playlist_option)
     doctor.register(sub, _playlist_option)
     transfer.register(sub, _playlist_option)
+    lyrics_cmd.register(sub, _playlist_option)
     config_cmd.register(sub)
     return parser
 

@@ -20,7 +20,7 @@ from sadtui.model.text import safe_text
 
 MAX_CONFIG_BYTES = 1024 * 1024
 KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]{2,}|[!-~])$")
-TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys")
+TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys", "lyrics_online", "lyrics_url", "artwork")
 
 
 class ConfigError(Exception):
@@ -35,6 +35,9 @@ class Config:
     mpv_options: tuple[str, ...] = ()
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # action -> keys
     path: Path | None = None
+    lyrics_online: bool = True  # ask the lyrics service (LRCLIB) for lyrics not found on disk
+    lyrics_url: str | None = None  # the lyrics service's base URL (default: LRCLIB's)
+    artwork: bool = True  # draw the recording's artwork on the now-playing card
 
 
 DEFAULT_TEXT = """\
@@ -53,6 +56,13 @@ DEFAULT_TEXT = """\
 
 # Options handed to mpv, checked like --mpv-option.
 # mpv_options = ["ao=pulse", "volume=70"]
+
+# Lyrics (`l` in the TUI): ask LRCLIB for lyrics that are not on disk, and where it is.
+# lyrics_online = true
+# lyrics_url = "https://lrclib.net"
+
+# The recording's artwork on the now-playing card.
+# artwork = true
 
 # Keys: an action and the keys that run it (they replace its default keys).
 # `sadtui config --actions` lists the actions and their keys.
@@ -123,8 +133,17 @@ def load_config(path: Path, *, actions: Mapping[str, tuple[str, tuple[str, ...]]
     if playlist is not None:
         playlist = str(Path(playlist).expanduser()) if playlist.startswith("~") else playlist
     keys = _check_keys(path, raw.get("keys", {}), actions)
+    flags = {}
+    for flag in ("lyrics_online", "artwork"):
+        value = raw.get(flag, True)
+        if not isinstance(value, bool):
+            raise _fail(path, flag, f"must be true or false, not {_type_name(value)}")
+        flags[flag] = value
+    lyrics_url = text("lyrics_url")
+    if lyrics_url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", lyrics_url, re.IGNORECASE):
+        raise _fail(path, "lyrics_url", "must be an http(s) URL")
     return Config(theme=text("theme"), playlist=playlist, resume=resume, mpv_options=tuple(options),
-                  keys=keys, path=path)
+                  keys=keys, path=path, lyrics_url=lyrics_url, **flags)
 
 
 def _check_keys(path: Path, raw: Any, actions: Mapping[str, tuple[str, tuple[str, ...]]] | None
