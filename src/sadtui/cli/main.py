@@ -204,7 +204,7 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
         )
     from sadtui.tui.app import run_app
 
-    return run_app(playlist, mpv_options=args.mpv_option or [])
+    return run_app(playlist, mpv_options=args.mpv_option or [], config=getattr(args, "config", None))
 
 
 # ---------------------------------------------------------------- main

@@ -17,6 +17,7 @@ between verses).  Nothing here raises on bad input; at most MAX_LINES lines are 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -71,6 +72,13 @@ class Lyrics:
             minutes, seconds = divmod(round(t * 100), 6000)
             out.append(f"[{minutes:02d}:{seconds // 100:02d}.{seconds % 100:02d}]{line.text}")
         return "\n".join(out)
+
+
+def lyrics_key(title: str, artist: str | None, anime: str | None) -> str:
+    """The name a song's lyrics (and their offset) are kept under: its title, artist and
+    anime, not its rank (a rank changes between lists)."""
+    raw = "\x1f".join(part.strip().casefold() for part in (title, artist or "", anime or ""))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 def _seconds(minutes: str, seconds: str, fraction: str | None) -> float:

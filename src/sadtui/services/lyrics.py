@@ -13,7 +13,6 @@ None (and logs why) and the caller shows "No lyrics found".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -23,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from sadtui.model import paths
-from sadtui.model.lrc import Lyrics, parse_lrc
+from sadtui.model.lrc import Lyrics, lyrics_key, parse_lrc
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_line
 from sadtui.services import webfetch
@@ -48,9 +47,7 @@ def lyrics_dir() -> Path:
 
 def song_key(song: Song) -> str:
     """The name lyrics are kept under: the song's title, artist and anime (not its rank)."""
-    raw = "\x1f".join((song.title.strip().casefold(), (song.artist or "").strip().casefold(),
-                       (song.anime or "").strip().casefold()))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return lyrics_key(song.title, song.artist, song.anime)
 
 
 def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | None:
