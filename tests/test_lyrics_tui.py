@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from lyrics_server import LyricsServer
-from tui_helpers import SadtuiTestApp, engine_ready, screen_text, wait_for, wait_for_text, write_playlist
 
 from fake_engine import FactoryRecorder
+from lyrics_server import LyricsServer
 from sadtui.model.playlist import load_playlist
+from tui_helpers import SadtuiTestApp, engine_ready, screen_text, wait_for, wait_for_text, write_playlist
 
 pytestmark = pytest.mark.tui
 
