@@ -314,3 +314,84 @@ def test_config_lyrics_and_artwork_settings(tmp_path):
         path.write_text(bad + "\n")
         with pytest.raises(ConfigError):
             load_config(path)
+
+
+# ====================================================================== romaji
+
+
+def test_romaji_on_known_lines_with_pykakasi():
+    from sadtui.services.romaji import has_japanese, romanize
+
+    lines = ["君の名前を呼んだ", "second line", "", "ありがとう", "カタカナ"]
+    out = romanize(lines, backend="pykakasi")
+    assert out[1] is None and out[2] is None
+    assert out[0] is not None and "namae" in out[0] and "yon" in out[0]
+    assert out[3] == "arigatou"
+    assert out[4] == "katakana"
+    assert has_japanese("夜空") and not has_japanese("Yozora")
+    assert romanize(["no japanese", "at all"]) == [None, None]
+
+
+def test_romaji_with_cutlet_when_installed():
+    pytest.importorskip("cutlet")
+    from sadtui.services.romaji import romanize
+
+    assert romanize(["君の名前を呼んだ"], backend="cutlet")[0] == "Kimi no namae wo yonda"
+
+
+# ====================================================================== artwork
+
+
+def _image_bytes(fmt: str, size=(600, 400)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 60)).save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def art_server():
+    with LyricsServer() as server:
+        server.images.update({
+            "a.png": ("image/png", _image_bytes("PNG")),
+            "a.jpg": ("image/jpeg", _image_bytes("JPEG")),
+            "a.webp": ("image/webp", _image_bytes("WEBP")),
+            "broken.jpg": ("image/jpeg", _image_bytes("JPEG")[:200]),
+            "text.png": ("image/png", b"<html>not an image</html>"),
+            "huge.png": ("image/png", _image_bytes("PNG", (5000, 5000))),
+        })
+        yield server
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.jpg", "a.webp"])
+def test_artwork_is_fetched_scaled_and_kept(art_server, name):
+    from sadtui.services import artwork
+
+    url = f"{art_server.url}/art/{name}"
+    image = artwork.load(url, timeout=1, retries=0)
+    assert image is not None and max(image.size) == artwork.MAX_SIDE and image.size == (256, 171)
+    assert artwork.kept_path(url).is_file()
+    art_server.requests.clear()
+    again = artwork.load(url, timeout=1, retries=0)
+    assert again is not None and again.size == image.size
+    assert art_server.requests == []  # from the kept copy
+
+
+@pytest.mark.parametrize("name", ["broken.jpg", "text.png", "huge.png", "missing.png"])
+def test_a_broken_or_oversized_image_is_ignored(art_server, name):
+    from sadtui.services import artwork
+
+    url = f"{art_server.url}/art/{name}"
+    assert artwork.load(url, timeout=1, retries=0) is None
+    assert not artwork.kept_path(url).exists()
+
+
+def test_artwork_size_cap_and_non_web_addresses(art_server):
+    from sadtui.services import artwork
+
+    assert artwork.load(f"{art_server.url}/art/a.png", timeout=1, retries=0, max_bytes=100) is None
+    for url in (None, "", "file:///etc/passwd", "data:image/png;base64,AAAA", "/tmp/x.png"):
+        assert artwork.load(url) is None
