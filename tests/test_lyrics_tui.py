@@ -181,3 +181,57 @@ async def test_without_the_pane_nothing_is_asked_or_mounted(playlist, lrclib):
         assert app.main.lyrics_pane is None
         assert not app.main.query("LyricsPane")
     assert lrclib.requests == []
+
+
+# ====================================================================== artwork
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), (10, 200, 90)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def _thumbnail(pilot, engine, url):
+    from dataclasses import replace
+
+    from sadtui.services.events import StatusChanged
+
+    engine.emit(StatusChanged(replace(engine.status, thumbnail=url)))
+
+
+async def test_artwork_is_drawn_and_a_broken_one_is_hidden(playlist, lrclib):
+    lrclib.images["good.png"] = ("image/png", _png())
+    lrclib.images["bad.png"] = ("image/png", b"\x89PNG\r\n\x1a\nbroken")
+    app, recorder = make(playlist, lrclib)
+    async with app.run_test(size=(140, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: engine.called("play"))
+        await _thumbnail(pilot, engine, f"{lrclib.url}/art/good.png")
+        art = await wait_for(pilot, lambda: app.main.artwork, what="artwork mounted")
+        await wait_for(pilot, lambda: art.has_class("-shown"), what="artwork shown", timeout=10)
+        assert type(art.children[0]).__module__.startswith("textual_image")
+        await wait_for(pilot, lambda: art.region.width > 0 and art.region.height > 0, what="laid out")
+        await _thumbnail(pilot, engine, f"{lrclib.url}/art/bad.png")
+        await wait_for(pilot, lambda: not art.has_class("-shown") and art.url.endswith("bad.png"))
+        assert not art.children
+        assert "#1" in app.main.now_playing.line_text  # the app goes on
+
+
+async def test_artwork_off_mounts_nothing(playlist, lrclib):
+    lrclib.images["good.png"] = ("image/png", _png())
+    lrclib.requests.clear()
+    app, recorder = make(playlist, lrclib, artwork=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        await pilot.press("enter")
+        await _thumbnail(pilot, engine, f"{lrclib.url}/art/good.png")
+        await wait_for(pilot, lambda: app.main.status.thumbnail is not None)
+        await pilot.pause(0.1)
+        assert app.main.artwork is None and not app.main.query("Artwork")
+    assert lrclib.requests == []

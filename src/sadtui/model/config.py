@@ -37,7 +37,7 @@ class Config:
     path: Path | None = None
     lyrics_online: bool = True  # ask the lyrics service (LRCLIB) for lyrics not found on disk
     lyrics_url: str | None = None  # the lyrics service's base URL (default: LRCLIB's)
-    artwork: bool = True  # draw the recording's artwork on the now-playing card
+    artwork: bool | str = True  # the recording's artwork: True (half-blocks), "graphics" (Sixel/Kitty), False
 
 
 DEFAULT_TEXT = """\
@@ -61,7 +61,8 @@ DEFAULT_TEXT = """\
 # lyrics_online = true
 # lyrics_url = "https://lrclib.net"
 
-# The recording's artwork on the now-playing card.
+# The recording's artwork: true (drawn with half-blocks), "graphics" (Sixel or Kitty's
+# protocol where the terminal has them: asks the terminal at start, about 0.1 s), or false.
 # artwork = true
 
 # Keys: an action and the keys that run it (they replace its default keys).
@@ -136,8 +137,9 @@ def load_config(path: Path, *, actions: Mapping[str, tuple[str, tuple[str, ...]]
     flags = {}
     for flag in ("lyrics_online", "artwork"):
         value = raw.get(flag, True)
-        if not isinstance(value, bool):
-            raise _fail(path, flag, f"must be true or false, not {_type_name(value)}")
+        if not isinstance(value, bool) and not (flag == "artwork" and value == "graphics"):
+            allowed = 'true, false or "graphics"' if flag == "artwork" else "true or false"
+            raise _fail(path, flag, f"must be {allowed}, not {_type_name(value)}")
         flags[flag] = value
     lyrics_url = text("lyrics_url")
     if lyrics_url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", lyrics_url, re.IGNORECASE):

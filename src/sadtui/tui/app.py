@@ -68,7 +68,7 @@ class SadtuiApp(App[int]):
         handle_signals: bool = False,
         lyrics_online: bool = True,
         lyrics_url: str | None = None,
-        artwork: bool = True,
+        artwork: bool | str = True,
     ) -> None:
         super().__init__()
         self.lyrics_online = lyrics_online  # `config.toml`: lyrics_online, lyrics_url, artwork
@@ -275,6 +275,10 @@ def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), config: Any = N
     settings = {} if config is None else {
         "lyrics_online": config.lyrics_online, "lyrics_url": config.lyrics_url, "artwork": config.artwork
     }
+    if settings.get("artwork") == "graphics":
+        from sadtui.tui.widgets.artwork import import_graphics
+
+        import_graphics()  # before Textual reads the terminal
     app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, **settings)
     with fd2_to_log(paths.mpv_log_file()):
         app.run()

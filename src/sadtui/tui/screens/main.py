@@ -124,6 +124,23 @@ class MainScreen(Screen[None]):
 
     def watch_status(self, status: Status) -> None:
         self.songs.set_playing(status.rank if status.state in ACTIVE_STATES else None)
+        if status.thumbnail and self.artwork is None and getattr(self.app, "artwork", False):
+            self._mount_artwork(status)
+
+    # ================================================================== artwork
+
+    artwork = None  # the Artwork widget, mounted when the first thumbnail arrives (config: artwork)
+
+    def _mount_artwork(self, status: Status) -> None:
+        from sadtui.tui.widgets.artwork import Artwork
+
+        self.artwork = Artwork(id="artwork-image")
+        slots = self.query("#artwork")  # the now-playing card's place for it, when it has one
+        if slots:
+            slots.first().mount(self.artwork)
+        else:
+            self.query_one("#browse").mount(self.artwork, after=self.details)
+        self.call_after_refresh(lambda: self.artwork.follow_status(self.status))
 
     # ================================================================== list & details
 
