@@ -235,3 +235,16 @@ async def test_artwork_off_mounts_nothing(playlist, lrclib):
         await pilot.pause(0.1)
         assert app.main.artwork is None and not app.main.query("Artwork")
     assert lrclib.requests == []
+
+
+async def test_when_nothing_plays_the_pane_follows_the_resting_highlight(playlist, lrclib):
+    app, recorder = make(playlist, lrclib)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await engine_ready(pilot, recorder)
+        pane = await open_lyrics(pilot)
+        await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 1)
+        lrclib.requests.clear()
+        await pilot.press("j", "j", "j")  # to rank 4, through 2 and 3 without resting on them
+        await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 4, what="rank 4's lyrics")
+        await wait_for_text(pilot, "No lyrics found.")
+        assert not any("Exact" in request for request in lrclib.requests)  # rank 3 was never looked up

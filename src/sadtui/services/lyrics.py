@@ -196,8 +196,8 @@ class LyricsFinder:
                 params["duration"] = str(round(duration))
             if (found := self._from_record(self._get_json("/api/get", params))) is not None:
                 return found
-            if self.last_error is not None and "timed out" in self.last_error:
-                return None  # a service that does not answer: don't wait for it twice
+            if self.last_error is not None:
+                return None  # a service that fails (slow, unreachable, garbage): don't ask it twice
         params = {"track_name": song.title}
         if song.artist:
             params["artist_name"] = song.artist

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 NO_LYRICS = "No lyrics found."
 LOOKING = "Looking for lyrics…"
-NOTHING = "Play a song (or highlight one) to see its lyrics."
+NOTHING = "Highlight or play a song to see its lyrics."
 OFFSET_STEP = 0.5
 ACTIVE = (State.PLAYING, State.PAUSED, State.BUFFERING, State.RESOLVING)
 
@@ -83,16 +83,29 @@ class LyricsPane(ScrollPane):
 
     # ================================================================== following the screen
 
+    HIGHLIGHT_PAUSE = 0.3  # seconds the highlight rests on a song before its lyrics are looked up
+
     def on_mount(self) -> None:
         self.border_title = "Lyrics"
         self.watch(self.screen, "status", self.follow_status)
+        songs = getattr(self.screen, "songs", None)
+        if songs is not None:
+            self.watch(songs, "highlighted", self._highlight_moved, init=False)
+        self._highlight_timer: Timer | None = None
+
+    def _highlight_moved(self, _index: int | None) -> None:
+        """Nothing plays: the highlighted song's lyrics, once the highlight rests (no lookup per key)."""
+        if self.screen.status.state in ACTIVE or not self.display:
+            return
+        if self._highlight_timer is not None:
+            self._highlight_timer.stop()
+        self._highlight_timer = self.set_timer(self.HIGHLIGHT_PAUSE, lambda: self.follow_status(self.screen.status))
 
     def wanted_song(self, status: Status) -> Song | None:
+        """The playing song; when nothing plays, the highlighted one."""
         if status.rank is not None and status.state in ACTIVE:
             return self.playlist.song(status.rank)
         highlighted = getattr(self.screen, "highlighted_rank", None)
-        if self.song is not None and status.rank == self.song.rank:
-            return self.song  # stopped: keep showing the song that played
         return self.playlist.song(highlighted) if highlighted is not None else None
 
     def follow_status(self, status: Status) -> None:
