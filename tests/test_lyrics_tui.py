@@ -248,3 +248,27 @@ async def test_when_nothing_plays_the_pane_follows_the_resting_highlight(playlis
         await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 4, what="rank 4's lyrics")
         await wait_for_text(pilot, "No lyrics found.")
         assert not any("Exact" in request for request in lrclib.requests)  # rank 3 was never looked up
+
+
+async def test_nothing_is_looked_up_or_fetched_until_the_song_sounds(playlist, lrclib):
+    from dataclasses import replace
+
+    from sadtui.services.events import State, StatusChanged
+
+    lrclib.images["good.png"] = ("image/png", _png())
+    app, recorder = make(playlist, lrclib)
+    async with app.run_test(size=(140, 40)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        pane = await open_lyrics(pilot)
+        await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 1 and pane.lyrics is not None)
+        lrclib.requests.clear()
+        starting = replace(engine.status, state=State.RESOLVING, rank=3, title="Exact online",
+                           thumbnail=f"{lrclib.url}/art/good.png")
+        engine.emit(StatusChanged(starting))
+        await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 3)
+        await wait_for_text(pilot, "Looking for lyrics")
+        await pilot.pause(0.2)
+        assert lrclib.requests == []  # neither the lyrics nor the artwork while it starts
+        engine.emit(StatusChanged(replace(starting, state=State.PLAYING, position=0.1)))
+        await wait_for_text(pilot, "third line")
+        await wait_for(pilot, lambda: any("/art/good.png" in r for r in lrclib.requests), what="artwork fetched")

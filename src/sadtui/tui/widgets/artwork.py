@@ -24,7 +24,8 @@ from textual.worker import Worker, WorkerState
 from sadtui.services.events import State, Status
 from sadtui.services.logs import log
 
-ACTIVE = (State.PLAYING, State.PAUSED, State.BUFFERING, State.RESOLVING, State.STOPPED)
+ACTIVE = (State.PLAYING, State.PAUSED, State.STOPPED)
+STARTING = (State.BUFFERING, State.RESOLVING)
 
 
 def import_graphics() -> None:
@@ -66,6 +67,8 @@ class Artwork(Widget):
         self.watch(self.screen, "status", self.follow_status)
 
     def follow_status(self, status: Status) -> None:
+        if status.state in STARTING:
+            return  # loaded once the song sounds: artwork never delays first audio
         url = status.thumbnail if status.state in ACTIVE else None
         if url == self.url:
             return

@@ -36,6 +36,8 @@ LOOKING = "Looking for lyrics…"
 NOTHING = "Highlight or play a song to see its lyrics."
 OFFSET_STEP = 0.5
 ACTIVE = (State.PLAYING, State.PAUSED, State.BUFFERING, State.RESOLVING)
+# A song that is starting: nothing is looked up until it sounds, so lyrics never delay first audio.
+STARTING = (State.BUFFERING, State.RESOLVING)
 
 
 class LyricLineView(Static):
@@ -80,6 +82,7 @@ class LyricsPane(ScrollPane):
         self._position_at = 0.0
         self._playing = False
         self._timer: Timer | None = None
+        self._unlooked = False  # the song's lyrics are still to be looked up (it is starting)
 
     # ================================================================== following the screen
 
@@ -112,15 +115,21 @@ class LyricsPane(ScrollPane):
         if not self.display:
             return
         song = self.wanted_song(status)
+        starting = status.state in STARTING
         if song is not self.song:
-            self.show_song(song, status.duration)
+            self.show_song(song, status.duration, look=not starting)
+        elif self._unlooked and not starting and song is not None:
+            self._unlooked = False
+            self.fetch(song, status.duration)
         self._position = status.position
         self._position_at = self.clock()
         self._playing = status.state is State.PLAYING
         self.update_current()
 
-    def show_song(self, song: Song | None, duration: float | None = None) -> None:
+    def show_song(self, song: Song | None, duration: float | None = None, *, look: bool = True) -> None:
+        """Show `song`'s lyrics; `look` False while it starts: the lookup waits for its first audio."""
         self.song = song
+        self._unlooked = False
         self.lyrics = None
         self.current = None
         self._position = None
@@ -133,7 +142,10 @@ class LyricsPane(ScrollPane):
             self._show_lyrics(self._found[song.rank])
             return
         self._show_message(LOOKING)
-        self.fetch(song, duration)
+        if look:
+            self.fetch(song, duration)
+        else:
+            self._unlooked = True
 
     # ================================================================== finding
 
