@@ -136,9 +136,12 @@ async def test_online_lyrics_and_no_lyrics_found(playlist, lrclib):
         pane = await open_lyrics(pilot)
         await pilot.press("3", "enter")
         await wait_for(pilot, lambda: engine.called("play"))
+        engine.progress(0.5)  # it sounds: now the lyrics are looked up
         await wait_for_text(pilot, "third line")
         assert pane.song.rank == 3
         await pilot.press("4", "enter")
+        await wait_for(pilot, lambda: engine.status.rank == 4)
+        engine.progress(0.5)
         await wait_for_text(pilot, "No lyrics found.")
 
 
@@ -201,7 +204,7 @@ async def _thumbnail(pilot, engine, url):
 
     from sadtui.services.events import StatusChanged
 
-    engine.emit(StatusChanged(replace(engine.status, thumbnail=url)))
+    engine.emit(StatusChanged(replace(engine.status, thumbnail=url, position=1.0)))  # sounding
 
 
 async def test_artwork_is_drawn_and_a_broken_one_is_hidden(playlist, lrclib):

@@ -23,9 +23,9 @@ from textual.worker import Worker, WorkerState
 
 from sadtui.services.events import State, Status
 from sadtui.services.logs import log
+from sadtui.tui.widgets.lyrics import is_starting
 
 ACTIVE = (State.PLAYING, State.PAUSED, State.STOPPED)
-STARTING = (State.BUFFERING, State.RESOLVING)
 
 
 def import_graphics() -> None:
@@ -67,7 +67,7 @@ class Artwork(Widget):
         self.watch(self.screen, "status", self.follow_status)
 
     def follow_status(self, status: Status) -> None:
-        if status.state in STARTING:
+        if is_starting(status):
             return  # loaded once the song sounds: artwork never delays first audio
         url = status.thumbnail if status.state in ACTIVE else None
         if url == self.url:

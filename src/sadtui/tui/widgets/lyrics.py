@@ -40,6 +40,11 @@ ACTIVE = (State.PLAYING, State.PAUSED, State.BUFFERING, State.RESOLVING)
 STARTING = (State.BUFFERING, State.RESOLVING)
 
 
+def is_starting(status: Status) -> bool:
+    """Resolving, buffering, or playing with no audio yet (time-pos not past 0)."""
+    return status.state in STARTING or (status.state is State.PLAYING and not (status.position or 0) > 0)
+
+
 class LyricLineView(Static):
     """One line (and its romaji under it)."""
 
@@ -115,7 +120,7 @@ class LyricsPane(ScrollPane):
         if not self.display:
             return
         song = self.wanted_song(status)
-        starting = status.state in STARTING
+        starting = is_starting(status)
         if song is not self.song:
             self.show_song(song, status.duration, look=not starting)
         elif self._unlooked and not starting and song is not None:
