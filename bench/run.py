@@ -424,7 +424,10 @@ def bench_lyrics(runs: int) -> list[Figure]:
                     if i >= 2:
                         (on if state["on"] else off).append(took)
                     await pilot.press("s")
-                    await pilot.pause(0.6)  # let the lookup and the artwork finish
+                    # Every run starts from rest: the last lookup and artwork load are done.
+                    await _wait(lambda: not any(w.is_running for w in app.workers
+                                                if w.group in ("lyrics", "artwork")), what="lookups done")
+                    await pilot.pause(0.2)
                 await pilot.press("q")
 
         asyncio.run(scenario())

@@ -40,7 +40,7 @@ async def test_the_pane_follows_real_playback(tmp_path, audio_server):
                        timeout=20, what="two seconds of the song followed")
         await pilot.press("s")
         lyrics = pane.lyrics
-    playing = [(position, index) for state, position, index in seen if state is State.PLAYING and position is not None]
+    playing = [(position, index) for state, position, index in seen if state is State.PLAYING and position]
     assert playing, seen
     assert len({index for _, index in playing}) >= 4  # it moved from line to line with the song
     for position, index in playing:

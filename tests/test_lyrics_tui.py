@@ -137,8 +137,8 @@ async def test_online_lyrics_and_no_lyrics_found(playlist, lrclib):
         await pilot.press("3", "enter")
         await wait_for(pilot, lambda: engine.called("play"))
         engine.progress(0.5)  # it sounds: now the lyrics are looked up
-        await wait_for_text(pilot, "third line")
-        assert pane.song.rank == 3
+        await wait_for(pilot, lambda: pane.song.rank == 3 and pane.lyrics is not None, what="rank 3's lyrics")
+        assert [line.text for line in pane.lyrics.lines] == ["君の名前を", "second line", "third line"]
         await pilot.press("4", "enter")
         await wait_for(pilot, lambda: engine.status.rank == 4)
         engine.progress(0.5)
@@ -268,10 +268,10 @@ async def test_nothing_is_looked_up_or_fetched_until_the_song_sounds(playlist, l
         starting = replace(engine.status, state=State.RESOLVING, rank=3, title="Exact online",
                            thumbnail=f"{lrclib.url}/art/good.png")
         engine.emit(StatusChanged(starting))
-        await wait_for(pilot, lambda: pane.song is not None and pane.song.rank == 3)
-        await wait_for_text(pilot, "Looking for lyrics")
+        await wait_for(pilot, lambda: app.main.status.rank == 3)
         await pilot.pause(0.2)
         assert lrclib.requests == []  # neither the lyrics nor the artwork while it starts
+        assert pane.song.rank == 1  # the pane waits too
         engine.emit(StatusChanged(replace(starting, state=State.PLAYING, position=0.1)))
         await wait_for_text(pilot, "third line")
         await wait_for(pilot, lambda: any("/art/good.png" in r for r in lrclib.requests), what="artwork fetched")

@@ -87,7 +87,6 @@ class LyricsPane(ScrollPane):
         self._position_at = 0.0
         self._playing = False
         self._timer: Timer | None = None
-        self._unlooked = False  # the song's lyrics are still to be looked up (it is starting)
 
     # ================================================================== following the screen
 
@@ -119,22 +118,18 @@ class LyricsPane(ScrollPane):
     def follow_status(self, status: Status) -> None:
         if not self.display:
             return
+        if is_starting(status):
+            return  # nothing changes until the song sounds: the pane never delays first audio
         song = self.wanted_song(status)
-        starting = is_starting(status)
         if song is not self.song:
-            self.show_song(song, status.duration, look=not starting)
-        elif self._unlooked and not starting and song is not None:
-            self._unlooked = False
-            self.fetch(song, status.duration)
+            self.show_song(song, status.duration)
         self._position = status.position
         self._position_at = self.clock()
         self._playing = status.state is State.PLAYING
         self.update_current()
 
-    def show_song(self, song: Song | None, duration: float | None = None, *, look: bool = True) -> None:
-        """Show `song`'s lyrics; `look` False while it starts: the lookup waits for its first audio."""
+    def show_song(self, song: Song | None, duration: float | None = None) -> None:
         self.song = song
-        self._unlooked = False
         self.lyrics = None
         self.current = None
         self._position = None
@@ -147,10 +142,7 @@ class LyricsPane(ScrollPane):
             self._show_lyrics(self._found[song.rank])
             return
         self._show_message(LOOKING)
-        if look:
-            self.fetch(song, duration)
-        else:
-            self._unlooked = True
+        self.fetch(song, duration)
 
     # ================================================================== finding
 
