@@ -361,6 +361,93 @@ def bench_in_app(runs: int) -> list[Figure]:
     return [a, b, c]
 
 
+def bench_lyrics(runs: int) -> list[Figure]:
+    """Enter to first audio with the lyrics pane open and artwork on (a slow lyrics service, a
+    thumbnail to fetch) against the same with both off, interleaved in one app."""
+    from dataclasses import replace
+
+    from lyrics_server import LyricsServer  # tests/lyrics_server.py
+    from sadtui.model.playlist import load_playlist
+    from sadtui.services.engine import PlaybackEngine
+    from sadtui.services.events import StatusChanged
+    from sadtui.tui.app import SadtuiApp
+
+    tmp = tmpdir()
+    for key, value in bench_env(tmp).items():
+        if key.startswith("XDG_"):
+            os.environ[key] = value
+    server = _server()
+    lyrics = LyricsServer().__enter__()
+    lyrics.slow_seconds = 0.5  # the lookup is still running while the song starts
+    import io as _io
+
+    from PIL import Image
+
+    out = _io.BytesIO()
+    Image.new("RGB", (480, 360), (90, 20, 40)).save(out, format="PNG")
+    lyrics.images["t.png"] = ("image/png", out.getvalue())
+    clock = _AudioClock()
+    n = 2 * (runs + 1)
+    state = {"on": False}
+
+    lines = ['title = "Lyrics bench"']
+    for rank in range(1, n + 1):
+        lines += ["[[songs]]", f"rank = {rank}", f'title = "Slow song {rank}"', 'artist = "Test"',
+                  f'url = "{server.url(f"/long.wav?song={rank}")}"']
+    (tmp / "lyrics.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        playlist = load_playlist(tmp / "lyrics.toml")
+
+        def with_thumbnail(notify):
+            def wrapped(event):
+                if state["on"] and isinstance(event, StatusChanged):
+                    event = StatusChanged(replace(event.status, thumbnail=f"{lyrics.url}/art/t.png?{event.status.rank}"))
+                notify(event)
+            return wrapped
+
+        def factory(pl, notify):
+            return clock.wrap_engine(PlaybackEngine(pl, clock.wrap(with_thumbnail(notify)), mpv_options=("ao=null",)))
+
+        on: list[float] = []
+        off: list[float] = []
+
+        async def scenario() -> None:
+            app = SadtuiApp(playlist, engine_factory=factory, remember=False, lyrics_url=lyrics.url)
+            async with app.run_test(size=(140, 40)) as pilot:
+                await _wait(lambda: app.engine is not None, what="engine ready")
+                await asyncio.sleep(1.0)
+                await pilot.press("l")
+                await _wait(lambda: app.main.lyrics_pane is not None, what="lyrics pane")
+                for i in range(n):
+                    state["on"] = i % 2 == 0
+                    app.main.lyrics_pane.display = state["on"]
+                    app.songs.highlight_rank(i + 1)
+                    await pilot.pause()
+                    clock.arm()
+                    t0 = time.perf_counter()
+                    await pilot.press("enter")
+                    await _wait(clock.event.is_set, what="audio")
+                    took = clock.at - (clock.asked_at or t0)
+                    if i >= 2:
+                        (on if state["on"] else off).append(took)
+                    await pilot.press("s")
+                    # Every run starts from rest: the last lookup and artwork load are done.
+                    await _wait(lambda: not any(w.is_running for w in app.workers
+                                                if w.group in ("lyrics", "artwork")), what="lookups done")
+                    await pilot.pause(0.2)
+                await pilot.press("q")
+
+        asyncio.run(scenario())
+    finally:
+        server.close()
+        lyrics.__exit__()
+    figure = Figure("in app: Enter to first audio with lyrics pane and artwork on (slow lyrics service)", "s",
+                    on, off, "the same with the pane and artwork off, interleaved in the same app",
+                    target="≤ 1.05x")
+    figure.ok = statistics.median(on) <= 1.05 * statistics.median(off)
+    return [figure]
+
+
 # ------------------------------------------------------------------ scale (real terminal)
 
 
@@ -548,6 +635,7 @@ BENCHES = {
     "first_paint": bench_first_paint,
     "ttfa_cli": bench_ttfa_cli,
     "in_app": bench_in_app,
+    "lyrics": bench_lyrics,
     "scale_keys": bench_scale_keys,
     "memory": bench_memory,
 }

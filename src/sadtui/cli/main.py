@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sadtui import __version__
-from sadtui.cli import config_cmd, doctor, library_cmd, play, transfer
+from sadtui.cli import config_cmd, doctor, library_cmd, lyrics_cmd, play, transfer
 from sadtui.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.register(sub, _playlist_option)
     transfer.register(sub, _playlist_option)
     library_cmd.register(sub, _playlist_option)
+    lyrics_cmd.register(sub, _playlist_option)
     config_cmd.register(sub)
     return parser
 
@@ -227,7 +228,7 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
         )
     from sadtui.tui.app import run_app
 
-    return run_app(playlist, mpv_options=args.mpv_option or [])
+    return run_app(playlist, mpv_options=args.mpv_option or [], config=getattr(args, "config", None))
 
 
 # ---------------------------------------------------------------- main

@@ -20,7 +20,7 @@ from sadtui.model.text import safe_text
 
 MAX_CONFIG_BYTES = 1024 * 1024
 KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]{2,}|[!-~])$")
-TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys")
+TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys", "lyrics_online", "lyrics_url", "artwork")
 
 
 class ConfigError(Exception):
@@ -35,6 +35,9 @@ class Config:
     mpv_options: tuple[str, ...] = ()
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # action -> keys
     path: Path | None = None
+    lyrics_online: bool = True  # ask the lyrics service (LRCLIB) for lyrics not found on disk
+    lyrics_url: str | None = None  # the lyrics service's base URL (default: LRCLIB's)
+    artwork: bool | str = True  # the recording's artwork: True (half-blocks), "graphics" (Sixel/Kitty), False
 
 
 DEFAULT_TEXT = """\
@@ -53,6 +56,14 @@ DEFAULT_TEXT = """\
 
 # Options handed to mpv, checked like --mpv-option.
 # mpv_options = ["ao=pulse", "volume=70"]
+
+# Lyrics (`l` in the TUI): ask LRCLIB for lyrics that are not on disk, and where it is.
+# lyrics_online = true
+# lyrics_url = "https://lrclib.net"
+
+# The recording's artwork: true (drawn with half-blocks), "graphics" (Sixel or Kitty's
+# protocol where the terminal has them: asks the terminal at start, about 0.1 s), or false.
+# artwork = true
 
 # Keys: an action and the keys that run it (they replace its default keys).
 # `sadtui config --actions` lists the actions and their keys.
@@ -123,8 +134,18 @@ def load_config(path: Path, *, actions: Mapping[str, tuple[str, tuple[str, ...]]
     if playlist is not None:
         playlist = str(Path(playlist).expanduser()) if playlist.startswith("~") else playlist
     keys = _check_keys(path, raw.get("keys", {}), actions)
+    flags = {}
+    for flag in ("lyrics_online", "artwork"):
+        value = raw.get(flag, True)
+        if not isinstance(value, bool) and not (flag == "artwork" and value == "graphics"):
+            allowed = 'true, false or "graphics"' if flag == "artwork" else "true or false"
+            raise _fail(path, flag, f"must be {allowed}, not {_type_name(value)}")
+        flags[flag] = value
+    lyrics_url = text("lyrics_url")
+    if lyrics_url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", lyrics_url, re.IGNORECASE):
+        raise _fail(path, "lyrics_url", "must be an http(s) URL")
     return Config(theme=text("theme"), playlist=playlist, resume=resume, mpv_options=tuple(options),
-                  keys=keys, path=path)
+                  keys=keys, path=path, lyrics_url=lyrics_url, **flags)
 
 
 def _check_keys(path: Path, raw: Any, actions: Mapping[str, tuple[str, tuple[str, ...]]] | None

@@ -34,7 +34,7 @@ MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
 # sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
 # and tabs only where text may run over several lines.
 _MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path", "spoiler"}
+SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path", "spoiler", "lyrics"}
 FAQ_KEYS = {"question", "answer"}
 
 
@@ -53,6 +53,7 @@ class Song:
     url: str | None = None
     path: str | None = None  # a local file (absolute, resolved from the playlist's folder)
     spoiler: bool = False  # the description reveals a death or an ending: hidden until asked
+    lyrics: str | None = None  # a lyrics file (LRC or plain), relative to the playlist's folder
 
     @property
     def search_terms(self) -> str:
@@ -231,6 +232,21 @@ def _check_path(checker: _Checker, value: str, where: str, base: Path | None) ->
         raise checker.fail(where, "'path' cannot be resolved (a symbolic link loop?)") from None
 
 
+def _check_lyrics_path(checker: _Checker, value: str, where: str) -> str:
+    """A lyrics file must be a relative path inside the playlist's folder (no "..", no "~")."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    value = value.strip()
+    if not value:
+        raise checker.fail(where, "'lyrics' must not be empty")
+    posix, windows = PurePosixPath(value), PureWindowsPath(value)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or value.startswith("~"):
+        raise checker.fail(where, "'lyrics' must be a path relative to the playlist's folder")
+    if ".." in posix.parts or ".." in windows.parts:
+        raise checker.fail(where, "'lyrics' must stay inside the playlist's folder (no '..')")
+    return value
+
+
 def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int],
                   base: Path | None = None) -> Song:
     where = f"songs[{number}]"
@@ -260,6 +276,9 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
     spoiler = raw.get("spoiler", False)
     if not isinstance(spoiler, bool):
         raise checker.fail(where, f"'spoiler' must be true or false, not {_type_name(spoiler)}")
+    lyrics = checker.text(raw, "lyrics", where)
+    if lyrics is not None:
+        lyrics = _check_lyrics_path(checker, lyrics, where)
     return Song(
         rank,
         title_ or "",
@@ -270,6 +289,7 @@ def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dic
         url or None,
         path,
         spoiler,
+        lyrics or None,
     )
 
 
@@ -397,7 +417,7 @@ def _loader_version() -> str:
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:
     songs = tuple(
-        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.path, s.spoiler) for s in playlist.songs
+        (s.rank, s.title, s.anime, s.artist, s.description, s.query, s.url, s.path, s.spoiler, s.lyrics) for s in playlist.songs
     )
     faq = tuple((entry.question, entry.answer) for entry in playlist.faq)
     return (playlist.title, playlist.intro, playlist.outro, playlist.source, songs, faq)

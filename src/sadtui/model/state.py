@@ -20,6 +20,8 @@ VERSION = 1
 PANELS = ("faq", "about")
 MAX_PLAYLISTS = 100  # per-playlist entries kept, most recent last
 MAX_BYTES = 1_000_000
+MAX_OFFSETS = 500  # per-song lyrics offsets kept, most recent last
+MAX_OFFSET = 600.0  # seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +131,35 @@ class StateStore:
             return False
         self._doc = doc
         self.last_error = None
+        return True
+
+    # ------------------------------------------------------------------ lyrics offsets
+
+    def lyrics_offset(self, song_key: str) -> float:
+        """The lyrics offset (seconds; + shows lines later) remembered for a song; 0.0 if none."""
+        doc = self._read()[0] or self._doc
+        offsets = doc.get("lyrics_offsets")
+        value = offsets.get(song_key) if isinstance(offsets, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_OFFSET:
+            return float(value)
+        return 0.0
+
+    def save_lyrics_offset(self, song_key: str, offset: float) -> bool:
+        """Remember a song's lyrics offset (0 forgets it); False when it cannot be written."""
+        doc = self._read()[0] or dict(self._doc)
+        doc["version"] = VERSION
+        offsets = doc.get("lyrics_offsets")
+        offsets = dict(offsets) if isinstance(offsets, dict) else {}
+        offsets.pop(song_key, None)
+        if offset:
+            offsets[song_key] = round(max(-MAX_OFFSET, min(MAX_OFFSET, offset)), 3)
+        while len(offsets) > MAX_OFFSETS:
+            offsets.pop(next(iter(offsets)))
+        doc["lyrics_offsets"] = offsets
+        try:
+            write_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"), durable=True)
+        except OSError as exc:
+            self.last_error = f"cannot save the lyrics offset in {self.path}: {exc.strerror or exc}"
+            return False
+        self._doc = doc
         return True

@@ -68,11 +68,17 @@ class SadtuiApp(App[int]):
         remember: bool = True,
         handle_signals: bool = False,
         intro: bool = True,
+        lyrics_online: bool = True,
+        lyrics_url: str | None = None,
+        artwork: bool | str = True,
     ) -> None:
         super().__init__()
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = DEFAULT_THEME
+        self.lyrics_online = lyrics_online  # `config.toml`: lyrics_online, lyrics_url, artwork
+        self.lyrics_url = lyrics_url
+        self.artwork = artwork
         self.playlist = playlist
         self.title = safe_line(playlist.title)
         self.sub_title = playlist.count_text
@@ -242,6 +248,19 @@ class SadtuiApp(App[int]):
         if text:
             self.push_screen(WordsScreen(which, text))
 
+    # ================================================================== lyrics
+
+    def lyrics_finder(self) -> Any:
+        """A LyricsFinder with the config's settings (called in the lyrics worker thread)."""
+        from sadtui.services.lyrics import LyricsFinder
+
+        return LyricsFinder(base_url=self.lyrics_url, online=self.lyrics_online)
+
+    @property
+    def lyrics_offsets(self) -> StateStore | None:
+        """Where lyrics offsets are remembered (state.json), None when nothing is remembered."""
+        return self._store if self._remember else None
+
     # ================================================================== palette
 
     def action_command_palette(self) -> None:
@@ -272,13 +291,20 @@ class SadtuiApp(App[int]):
             )
 
 
-def run_app(playlist: Playlist, mpv_options: Sequence[str] = ()) -> int:
+def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), config: Any = None) -> int:
     """Run the TUI with fd 2 sent to the player log (ALSA/libmpv noise stays off screen)."""
     from sadtui.services import logs
     from sadtui.services.stdio import fd2_to_log
 
     logs.setup()
-    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True)
+    settings = {} if config is None else {
+        "lyrics_online": config.lyrics_online, "lyrics_url": config.lyrics_url, "artwork": config.artwork
+    }
+    if settings.get("artwork") == "graphics":
+        from sadtui.tui.widgets.artwork import import_graphics
+
+        import_graphics()  # before Textual reads the terminal
+    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, **settings)
     with fd2_to_log(paths.mpv_log_file()):
         app.run()
     code = app.return_code

@@ -153,6 +153,8 @@ class MainScreen(Screen[None]):
             self.details.refresh_heading()
         if status.order != old.order:
             self._finished.clear()  # a full run counts in one order
+        if status.thumbnail and self.artwork is None and getattr(self.app, "artwork", False):
+            self._mount_artwork(status)
 
     def _song_failed(self, rank: int, reason: str) -> None:
         self.details.failures[rank] = reason
@@ -182,6 +184,23 @@ class MainScreen(Screen[None]):
     def action_reveal_spoiler(self) -> None:
         if not self.details.reveal():
             self.notify("No spoiler to show here.", markup=False, timeout=2)
+
+    # ================================================================== artwork
+
+    artwork = None  # the Artwork widget, mounted when the first thumbnail arrives (config: artwork)
+
+    def _mount_artwork(self, status: Status) -> None:
+        from sadtui.tui.widgets.artwork import Artwork
+
+        self.artwork = Artwork(id="artwork-image")
+        slots = self.query("#artwork")  # the now-playing card's place for it, when it has one
+        if slots:
+            slot = slots.first()
+            slot.mount(self.artwork)
+            slot.add_class("-filled")
+        else:
+            self.query_one("#browse").mount(self.artwork, after=self.details)
+        self.call_after_refresh(lambda: self.artwork.follow_status(self.status))
 
     # ================================================================== list & details
 
@@ -320,6 +339,41 @@ class MainScreen(Screen[None]):
         elif self.filter_active or self.filter_bar.has_class("-active"):
             self.clear_filter()
         focus_now(self.songs)
+
+    # ================================================================== lyrics (`l`, `R`, `[`, `]`)
+
+    lyrics_pane = None  # the LyricsPane, mounted beside (or under) the details on the first `l`
+
+    def action_toggle_lyrics(self) -> None:
+        from sadtui.tui.widgets.lyrics import LyricsPane
+
+        self.show_panel(None)
+        if self.lyrics_pane is None:
+            self.lyrics_pane = LyricsPane(
+                self.playlist, self.app.lyrics_finder, offsets=self.app.lyrics_offsets, id="lyrics"
+            )
+            self.query_one("#browse").mount(self.lyrics_pane)
+            self.call_after_refresh(lambda: self.lyrics_pane.follow_status(self.status))
+            return
+        self.lyrics_pane.display = not self.lyrics_pane.display
+        if self.lyrics_pane.display:
+            self.lyrics_pane.follow_status(self.status)
+
+    def _lyrics_shown(self, what: str):  # -> LyricsPane | None
+        pane = self.lyrics_pane
+        if pane is None or not pane.display:
+            self.notify(f"{what}: open the lyrics with l first.", markup=False, timeout=3)
+            return None
+        return pane
+
+    def action_toggle_romaji(self) -> None:
+        if (pane := self._lyrics_shown("Romaji")) is not None:
+            self.notify("Romaji on." if pane.toggle_romaji() else "Romaji off.", markup=False, timeout=2)
+
+    def action_lyrics_offset(self, seconds: float) -> None:
+        if (pane := self._lyrics_shown("Lyrics offset")) is not None:
+            offset = pane.shift(float(seconds))
+            self.notify(f"Lyrics offset {offset:+.1f} s for this song.", markup=False, timeout=2)
 
     def action_help(self) -> None:
         from sadtui.tui.screens.help import HelpScreen
