@@ -34,6 +34,7 @@ from sadtui.services.events import EngineEvent
 from sadtui.services.logs import log
 from sadtui.tui.keymap import palette_entries
 from sadtui.tui.messages import EngineNotice
+from sadtui.tui.mpris import MprisBridge
 from sadtui.tui.playback import (
     Engine,
     EngineCall,
@@ -87,6 +88,7 @@ class SadtuiApp(App[int]):
         self._saved, self._state_notice = self._store.load() if remember else (Remembered(), None)
         start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
         self.main = MainScreen(playlist, start, self._saved.panel if self._saved.panel in PANELS else None)
+        self.mpris = MprisBridge(self)  # on the session bus after the first paint (when there is one)
 
     @property
     def songs(self):
@@ -123,6 +125,14 @@ class SadtuiApp(App[int]):
 
             ensure_numeric_locale()
         self.create_engine()
+        self.start_mpris()
+
+    def start_mpris(self) -> None:
+        """Media keys: MPRIS on this loop, fed the main screen's status."""
+        if not MprisBridge.wanted():
+            return  # no session bus: quietly off, dbus-fast never imported
+        self.watch(self.main, "status", self.mpris.publish, init=False)
+        self.run_worker(self.mpris.start(), name="mpris", group="mpris", exit_on_error=False)
 
     # ================================================================== engine
 
@@ -201,6 +211,7 @@ class SadtuiApp(App[int]):
             loop = asyncio.get_running_loop()
             for number in STOP_SIGNALS:
                 loop.remove_signal_handler(number)
+        self.mpris.close()
         self.save_state()
         engine, self.engine = self.engine, None
         if engine is not None:
