@@ -101,8 +101,11 @@ class FakeEngine:
             self._thread = threading.Thread(target=self._pump, name="fake-engine-events", daemon=True)
             self._thread.start()
 
-    def play(self, rank: int) -> None:
-        self._record("play", rank)
+    def play(self, rank: int, start: float | None = None) -> None:
+        if start is None:
+            self._record("play", rank)
+        else:
+            self._record("play", rank, start)
         song = self.playlist.song(rank)
         title = song.title if song else f"rank {rank}"
         self._set(state=State.RESOLVING, rank=rank, title=title, position=None, duration=None, error=None)
@@ -111,7 +114,14 @@ class FakeEngine:
             self._set(state=State.ERROR, error=message)
             self.emit(SongFailed(rank, title, message))
             return
-        self._set(state=State.PLAYING, position=0.0, duration=DEFAULT_DURATION)
+        self._set(state=State.PLAYING, position=start or 0.0, duration=DEFAULT_DURATION)
+
+    def restore(self, *, volume: int | None = None, muted: bool | None = None, order: Order | None = None,
+                repeat: Repeat | None = None) -> None:
+        self._record("restore", volume, muted, order, repeat)
+        changes = {key: value for key, value in
+                   (("volume", volume), ("muted", muted), ("order", order), ("repeat", repeat)) if value is not None}
+        self._set(**changes)
 
     def toggle_pause(self) -> None:
         self._record("toggle_pause")

@@ -136,9 +136,9 @@ class Control(PlayerSide):
 
     # ================================================================ commands
 
-    def play(self, rank: int, ticket: int | None = None) -> None:
-        """A person picked this song: its failure stays on screen."""
-        self.begin(self.order.picked(rank), auto=False, ticket=ticket)
+    def play(self, rank: int, ticket: int | None = None, start: float | None = None) -> None:
+        """A person picked this song: its failure stays on screen.  `start`: begin there (seconds)."""
+        self.begin(self.order.picked(rank), auto=False, ticket=ticket, start=start)
 
     def play_queue(self) -> None:
         self.begin(self.order.first(), auto=True)
@@ -197,6 +197,18 @@ class Control(PlayerSide):
         self.order.set_repeat(repeat)
         self.set(repeat=repeat)
 
+    def restore(self, volume_: int | None, muted: bool | None, order: Order | None, repeat: Repeat | None) -> None:
+        """Settings remembered from an earlier run (before anything plays)."""
+        if volume_ is not None or muted is not None:
+            self.volume_set = True  # mpv's own starting volume does not override them
+            self.set(volume=volume(volume_) if volume_ is not None else self.status.volume,
+                     muted=self.status.muted if muted is None else bool(muted))
+            self.apply_volume()
+        if order is not None:
+            self.set_order(order)
+        if repeat is not None:
+            self.set_repeat(repeat)
+
     def set_unavailable(self, problem: str) -> None:
         """Playback cannot work at all (no libmpv): say so now and for every song asked for."""
         self.unavailable = problem
@@ -205,12 +217,13 @@ class Control(PlayerSide):
 
     # ================================================================ requests
 
-    def begin(self, target: Target, *, auto: bool, ticket: int | None = None) -> None:
+    def begin(self, target: Target, *, auto: bool, ticket: int | None = None, start: float | None = None) -> None:
         """Make `target` the current song and start finding its stream."""
         song = self.song(target.rank)
         if self.req is not None:
             self.retire(self.req)
         req = Request(song, auto, target.queue_index, self.clock.now(), ticket or self.tickets.newest)
+        req.start = start if start is not None and start > 0 else None
         self.req = req
         self.set(state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None)
         if self.tickets.superseded(req.ticket):

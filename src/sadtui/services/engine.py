@@ -260,10 +260,21 @@ class PlaybackEngine:
 
     # ================================================================ public controls
 
-    def play(self, rank: int) -> None:
-        """Play the song with this rank (as asked by a person: a failure stays on screen)."""
+    def play(self, rank: int, start: float | None = None) -> None:
+        """Play the song with this rank (as asked by a person: a failure stays on screen),
+        from `start` seconds when given (resuming where it stopped)."""
         self._control.song(rank)  # an unknown rank is the caller's mistake: raise ValueError now
-        self._command(self._control.play, rank, self._tickets.take())
+        self._command(self._control.play, rank, self._tickets.take(), None if start is None else float(start))
+
+    def restore(self, *, volume: int | None = None, muted: bool | None = None, order: Order | None = None,
+                repeat: Repeat | None = None) -> None:
+        """Start with remembered settings (None: keep as is); before or after start()."""
+        with self._lock:
+            if order is not None:
+                self._order_asked = order
+            if repeat is not None:
+                self._repeat_asked = repeat
+        self._command(self._control.restore, volume, muted, order, repeat)
 
     def play_queue(self) -> None:
         """Play the queue given to the constructor from its start (failures move on)."""

@@ -99,6 +99,11 @@ class PlayerSide:
             self.set(state=state, position=0.0)
             self.last_position_emit = 0.0
             self.audio_started = False
+            if req.start is not None:  # resuming: begin where it stopped
+                start, req.start = req.start, None
+                if self.status.duration is None or start < self.status.duration - 1.0:
+                    self.player.seek(start, False)
+                    self.set(position=start)
             self.prefetch_after(req)
         elif isinstance(event, FileEnded):
             self.on_file_ended(req, event)

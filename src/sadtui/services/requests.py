@@ -35,6 +35,7 @@ class Request:
     loaded: bool = False
     retried: bool = False
     seeked_to_end: bool = False
+    start: float | None = None  # where to begin (seconds), e.g. resuming where it stopped
     done: bool = False  # finished, failed, stopped or replaced: anything late is ignored
 
     @property
