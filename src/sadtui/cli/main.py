@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="pass an option to mpv (repeatable), e.g. audio-device=... or ao=pcm",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="the TUI continues the last song from where it stopped (config: resume = true)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("list", help="print the ranked songs, one a line")
@@ -203,7 +209,9 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
         )
     from sadtui.tui.app import run_app
 
-    return run_app(playlist, mpv_options=args.mpv_option or [])
+    config = getattr(args, "config", None)
+    resume = bool(args.resume) if getattr(args, "resume", None) is not None else bool(config and config.resume)
+    return run_app(playlist, mpv_options=args.mpv_option or [], resume=resume)
 
 
 # ---------------------------------------------------------------- main

@@ -67,12 +67,15 @@ class SadtuiApp(App[int]):
         state_path: Any = None,
         remember: bool = True,
         handle_signals: bool = False,
+        resume: bool = False,
     ) -> None:
         super().__init__()
         self.playlist = playlist
         self.title = safe_line(playlist.title)
         self.sub_title = playlist.count_text
         self._engine_factory = engine_factory or default_engine_factory(mpv_options)
+        self._mpv_options = tuple(mpv_options)
+        self._resume = resume
         self._real_engine = engine_factory is None
         self.engine: Engine | None = None
         self.engine_error: str | None = None
@@ -86,7 +89,8 @@ class SadtuiApp(App[int]):
             playlist_key(playlist.path, playlist.title),
         )
         self._saved, self._state_notice = self._store.load() if remember else (Remembered(), None)
-        start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
+        first = self._saved.played if resume and self._saved.played is not None else self._saved.rank
+        start = playlist.song(first) if first is not None else None
         self.main = MainScreen(playlist, start, self._saved.panel if self._saved.panel in PANELS else None)
         self.mpris = MprisBridge(self)  # on the session bus after the first paint (when there is one)
 
@@ -171,9 +175,33 @@ class SadtuiApp(App[int]):
             return
         self.engine = engine
         self.main.status = status
+        self._restore_playback(engine)
         if self._pending_play is not None:
             rank, self._pending_play = self._pending_play, None
             self.play(rank)
+
+    def _restore_playback(self, engine: Engine) -> None:
+        """The remembered volume, mute, order and repeat (an mpv option on the command
+        line or in config.toml wins for volume and mute); with resume, the last song
+        from where it stopped."""
+        if not self._remember:
+            return
+        from sadtui.services.events import Order, Repeat
+
+        saved = self._saved
+        given = {option.split("=", 1)[0].strip() for option in self._mpv_options}
+        settings = {
+            "volume": saved.volume if "volume" not in given else None,
+            "muted": saved.muted if "mute" not in given else None,
+            "order": Order(saved.order) if saved.order else None,
+            "repeat": Repeat(saved.repeat) if saved.repeat else None,
+        }
+        if any(value is not None for value in settings.values()):
+            self.control(lambda engine: engine.restore(**settings))
+        if self._resume and self._pending_play is None and saved.played is not None:
+            if self.playlist.song(saved.played) is not None:
+                rank, position = saved.played, saved.position
+                self.control(lambda engine: engine.play(rank, start=position))
 
     def _playback_unavailable(self, reason: str) -> None:
         self.engine_error = reason
@@ -222,8 +250,16 @@ class SadtuiApp(App[int]):
         sadtui running at the same time keeps the theme it saved otherwise)."""
         if not self._remember:
             return False
+        played = playback = None
+        status = self.main.status
+        if self.engine is not None:  # else nothing is known yet: keep what was saved
+            playback = {"volume": status.volume, "muted": status.muted,
+                        "order": status.order.value, "repeat": status.repeat.value}
+            if status.rank is not None:
+                played = (status.rank, round(status.position, 1) if status.position else None)
         saved = self._store.save(
-            theme=self.theme if theme else None, rank=self.main.highlighted_rank, panel=self.main.panel
+            theme=self.theme if theme else None, rank=self.main.highlighted_rank, panel=self.main.panel,
+            played=played, playback=playback,
         )
         if not saved and not self._save_warned and not self._closing_down:
             self._save_warned = True  # once: it says where and why
@@ -258,13 +294,13 @@ class SadtuiApp(App[int]):
             )
 
 
-def run_app(playlist: Playlist, mpv_options: Sequence[str] = ()) -> int:
+def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), *, resume: bool = False) -> int:
     """Run the TUI with fd 2 sent to the player log (ALSA/libmpv noise stays off screen)."""
     from sadtui.services import logs
     from sadtui.services.stdio import fd2_to_log
 
     logs.setup()
-    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True)
+    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, resume=resume)
     with fd2_to_log(paths.mpv_log_file()):
         app.run()
     code = app.return_code
