@@ -5,6 +5,7 @@ the tmux test below)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -137,3 +138,54 @@ def poll(predicate, what: str, timeout: float = 20.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_resume_across_a_real_restart(session_bus, audio_server, tmp_path):  # noqa: F811
+    """A real sadtui plays, is quit, and `sadtui --resume` continues the same song from
+    where it stopped (read through playerctl), with the volume it had."""
+    from audio_support import write_playlist
+    from test_tmux import Tmux, terminal_env
+
+    playlist = write_playlist(tmp_path / "p.toml", [("Short one", audio_server.url("/a.wav")),
+                                                     ("Long one", audio_server.url("/long.wav"))])
+    exe = Path(sys.executable).with_name("sadtui")
+    env = terminal_env(tmp_path) | {"DBUS_SESSION_BUS_ADDRESS": session_bus.address,
+                                    "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+
+    def position() -> float:
+        out = session_bus.playerctl("position").stdout.strip()
+        return float(out) if out else -1.0
+
+    def title() -> str:
+        return session_bus.playerctl("metadata", "xesam:title").stdout.strip()
+
+    tmux = Tmux(120, 40)
+    tmux.start(f"{exe} --playlist {playlist} --mpv-option ao=null", env)
+    try:
+        tmux.wait_for(lambda screen: "Long one" in screen, "the list")
+        tmux.send("j")
+        tmux.send("Enter")
+        poll(lambda: title() == "Long one" and position() > 3.0, "3 s into the long song")
+        tmux.send("-")
+        poll(lambda: session_bus.playerctl("volume").stdout.strip().startswith("0.95"), "volume 95")
+        stopped_at = position()
+        tmux.send("q")
+        tmux.wait_for(lambda screen: "SADTUI-EXIT=0" in screen, "quit")
+    finally:
+        tmux.kill()
+    saved = json.loads((tmp_path / "state" / "sadtui" / "state.json").read_text())
+    assert saved["playback"]["volume"] == 95
+
+    tmux = Tmux(120, 40)
+    tmux.start(f"{exe} --playlist {playlist} --mpv-option ao=null --resume", env)
+    try:
+        poll(lambda: title() == "Long one" and session_bus.playerctl("status").stdout.strip() == "Playing",
+             "the long song again")
+        first = position()  # right away: a song started from 0 would be well under stopped_at
+        assert stopped_at - 1.0 <= first < stopped_at + 5.0, (first, stopped_at)
+        assert session_bus.playerctl("volume").stdout.strip().startswith("0.95")
+        tmux.send("q")
+        tmux.wait_for(lambda screen: "SADTUI-EXIT=0" in screen, "quit")
+    finally:
+        tmux.kill()

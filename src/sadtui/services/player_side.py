@@ -96,14 +96,14 @@ class PlayerSide:
                 req.watchdog.cancel()
             self.fail_streak = 0
             state = State.PAUSED if self.mpv_paused else (State.BUFFERING if self.paused_for_cache else State.PLAYING)
-            self.set(state=state, position=0.0)
+            start, req.start = req.start, None  # resuming: begin where it stopped
+            if start is not None and (self.status.duration is None or start < self.status.duration - 1.0):
+                self.player.seek(start, False)
+            else:
+                start = None
+            self.set(state=state, position=start or 0.0)
             self.last_position_emit = 0.0
             self.audio_started = False
-            if req.start is not None:  # resuming: begin where it stopped
-                start, req.start = req.start, None
-                if self.status.duration is None or start < self.status.duration - 1.0:
-                    self.player.seek(start, False)
-                    self.set(position=start)
             self.prefetch_after(req)
         elif isinstance(event, FileEnded):
             self.on_file_ended(req, event)
