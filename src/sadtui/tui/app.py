@@ -27,12 +27,13 @@ from textual.worker import Worker, WorkerState
 
 from sadtui import gcpause
 from sadtui.model import paths
+from sadtui.model.config import Config
 from sadtui.model.playlist import Playlist
 from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.model.text import safe_line
 from sadtui.services.events import EngineEvent
 from sadtui.services.logs import log
-from sadtui.tui.keymap import palette_entries
+from sadtui.tui.keymap import display_of, keymap_for, palette_entries
 from sadtui.tui.messages import EngineNotice
 from sadtui.tui.mpris import MprisBridge
 from sadtui.tui.playback import (
@@ -68,6 +69,8 @@ class SadtuiApp(App[int]):
         remember: bool = True,
         handle_signals: bool = False,
         resume: bool = False,
+        theme: str | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
         self.playlist = playlist
@@ -76,6 +79,11 @@ class SadtuiApp(App[int]):
         self._engine_factory = engine_factory or default_engine_factory(mpv_options)
         self._mpv_options = tuple(mpv_options)
         self._resume = resume
+        self._config = config or Config()
+        self._theme_asked = theme  # the command line's: wins over the remembered one and config.toml's
+        self.key_remaps: dict[str, tuple[str, ...]] = dict(self._config.keys)
+        if self.key_remaps:
+            self.set_keymap(keymap_for(self.key_remaps))
         self._real_engine = engine_factory is None
         self.engine: Engine | None = None
         self.engine_error: str | None = None
@@ -108,8 +116,7 @@ class SadtuiApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
-        if self._remember and self._saved.theme in self.available_themes:
-            self.theme = self._saved.theme
+        self._apply_theme()
         self.theme_changed_signal.subscribe(self, lambda _theme: self.save_state(theme=True))
         if self._state_notice:
             self.notify(self._state_notice, severity="warning", markup=False, timeout=8)
@@ -118,6 +125,21 @@ class SadtuiApp(App[int]):
             for number in STOP_SIGNALS:
                 loop.add_signal_handler(number, self.exit)
         self.call_after_refresh(self.first_paint_done)
+
+    def _apply_theme(self) -> None:
+        """--theme, else the one picked in the palette last time, else config.toml's."""
+        remembered = self._saved.theme if self._remember else None
+        for name, where in ((self._theme_asked, "--theme"), (remembered, None), (self._config.theme, "config.toml")):
+            if not name:
+                continue
+            if name in self.available_themes:
+                self.theme = name
+                if where == "--theme":  # remembered, like a choice in the palette
+                    self.call_after_refresh(lambda: self.save_state(theme=True))
+                return
+            if where is not None:
+                self.notify(f"{where}: no theme named '{safe_line(name)}' (ctrl+p → themes lists them)",
+                            severity="warning", markup=False, timeout=8)
 
     def first_paint_done(self) -> None:
         gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
@@ -288,19 +310,21 @@ class SadtuiApp(App[int]):
         yield from super().get_system_commands(screen)
         for key in palette_entries():
             yield SystemCommand(
-                f"{key.description}  ({key.display.replace('  ', ' / ')})",
+                f"{key.description}  ({display_of(key, self.key_remaps).replace('  ', ' / ')})",
                 key.help,
                 partial(self.run_action, key.command, self.main),
             )
 
 
-def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), *, resume: bool = False) -> int:
+def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), *, resume: bool = False,
+            theme: str | None = None, config: Config | None = None) -> int:
     """Run the TUI with fd 2 sent to the player log (ALSA/libmpv noise stays off screen)."""
     from sadtui.services import logs
     from sadtui.services.stdio import fd2_to_log
 
     logs.setup()
-    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, resume=resume)
+    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, resume=resume,
+                    theme=theme, config=config)
     with fd2_to_log(paths.mpv_log_file()):
         app.run()
     code = app.return_code
