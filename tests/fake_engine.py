@@ -174,6 +174,19 @@ class FakeEngine:
         self._record("cycle_repeat")
         return self._set(repeat=self._status.repeat.next()).repeat
 
+    def set_sleep(self, mode: str) -> str:
+        self._record("set_sleep", mode)
+        left = float(mode) * 60 if mode not in ("off", "song") else None
+        self._set(sleep=mode, sleep_left=left)
+        return mode
+
+    def cycle_sleep(self) -> str:
+        self._record("cycle_sleep")
+        cycle = ["off", "song", "15", "30", "45", "60"]
+        mode = cycle[(cycle.index(self._status.sleep) + 1) % len(cycle)] if self._status.sleep in cycle else "off"
+        self._set(sleep=mode, sleep_left=float(mode) * 60 if mode not in ("off", "song") else None)
+        return mode
+
     def shutdown(self) -> None:
         self._record("shutdown")
         self.shut_down = True

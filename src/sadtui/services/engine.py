@@ -63,6 +63,7 @@ ADVANCE_DELAY = 2.0  # seconds an auto-advanced failure stays on screen before m
 RESOLVE_WORKERS = 3  # resolutions in flight at most (one per song)
 
 _STOP = object()
+SLEEP_CYCLE = ("off", "song", "15", "30", "45", "60")  # what `z` steps through
 
 
 def _starting_status(options: Sequence[tuple[str, str]]) -> Status:
@@ -153,6 +154,8 @@ class PlaybackEngine:
         self._closed = False
         self._order_asked = Order.RANK
         self._repeat_asked = Repeat.OFF
+        self._sleep_asked = "off"
+        self._sleeps_seen = 0
         self.player.set_notify(self._on_player_event)
 
     # ================================================================ lifecycle
@@ -310,6 +313,32 @@ class PlaybackEngine:
             order = self._order_asked = self._order_asked.next()
         self._command(self._control.set_order, order)
         return order
+
+    def set_sleep(self, mode: str) -> str:
+        """The sleep timer: "off", "song" (the end of this song) or minutes ("15");
+        returns it.  Raises ValueError for anything else."""
+        mode = str(mode).strip()
+        if mode not in ("off", "song"):
+            try:
+                minutes = float(mode)
+            except ValueError:
+                raise ValueError(f"not a sleep time: {mode!r}") from None
+            if not 0 < minutes <= 24 * 60:
+                raise ValueError(f"not a sleep time: {mode!r}")
+            mode = f"{minutes:g}"
+        with self._lock:
+            self._sleep_asked = mode
+            self._sleeps_seen = self._control.sleeps_over
+        self._command(self._control.set_sleep, mode)
+        return mode
+
+    def cycle_sleep(self) -> str:
+        """The next sleep timer: off, end of this song, 15, 30, 45, 60 minutes; returns it."""
+        with self._lock:
+            # Ran out since it was set: the cycle starts over from off.
+            asked = self._sleep_asked if self._control.sleeps_over == self._sleeps_seen else "off"
+        cycle = list(SLEEP_CYCLE)
+        return self.set_sleep(cycle[(cycle.index(asked) + 1) % len(cycle)] if asked in cycle else "off")
 
     def cycle_repeat(self) -> Repeat:
         """The next repeat mode (off, one, all); returns it."""
