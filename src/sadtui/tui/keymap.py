@@ -130,6 +130,9 @@ KEYS: tuple[KeyAction, ...] = (
               "o", "Playback", APP, command="cycle_order"),
     KeyAction("r", "cycle_repeat", "Repeat", "Cycle repeat: off, one, all",
               "r", "Playback", APP, command="cycle_repeat"),
+    KeyAction("z", "cycle_sleep", "Sleep timer",
+              "Sleep timer: off, end of this song, 15, 30, 45, 60 min (fades out, then stops)",
+              "z", "Playback", APP, command="cycle_sleep"),
     # ---- app
     KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
 )

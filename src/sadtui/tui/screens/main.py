@@ -309,3 +309,12 @@ class MainScreen(Screen[None]):
 
     def action_cycle_repeat(self) -> None:
         self.app.control(lambda engine: engine.cycle_repeat())
+
+    def action_cycle_sleep(self) -> None:
+        from sadtui.tui.widgets.now_playing import sleep_text
+
+        def cycle(engine) -> None:
+            mode = engine.cycle_sleep()
+            self.notify(f"Sleep timer: {sleep_text(mode, None) or 'off'}", markup=False, timeout=3)
+
+        self.app.control(cycle)

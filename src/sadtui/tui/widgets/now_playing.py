@@ -62,6 +62,17 @@ def progress_bar(width: int, position: float | None, duration: float | None) -> 
     return Content.assemble((filled, "$accent"), ("─" * rest, "$foreground 25%"))
 
 
+def sleep_text(mode: str, left: float | None) -> str:
+    """The sleep timer as the bar shows it: "" (off), "end of song", "14:32"."""
+    if mode == "off":
+        return ""
+    if mode == "song":
+        return "end of song"
+    if left is None:
+        return f"{mode} min"
+    return clock(left)
+
+
 def _settings(status: Status) -> tuple:
     return status.volume, status.muted, status.order, status.repeat
 
@@ -145,6 +156,8 @@ class NowPlaying(Widget):
             return Content.styled("You can still browse and read everything.", "dim")
         volume = "muted" if status.muted else f"vol {status.volume}"
         settings = f"  {volume}  order {status.order.value}  repeat {status.repeat.value}"
+        if status.sleep != "off":
+            settings += f"  sleep {sleep_text(status.sleep, status.sleep_left)}"
         if self.failure:
             # One line naming the song and the cause (the whole width: the cause
             # matters more than the settings), until something plays again.
