@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
@@ -173,6 +174,17 @@ class FakeEngine:
     def cycle_repeat(self) -> Repeat:
         self._record("cycle_repeat")
         return self._set(repeat=self._status.repeat.next()).repeat
+
+    _devices: list[tuple[str, str]] = [("auto", "Autoselect device"), ("alsa/hdmi", "HDMI"), ("null", "No sound")]
+
+    def audio_devices(self) -> Future[list[tuple[str, str]]]:
+        self._record("audio_devices")
+        result: Future[list[tuple[str, str]]] = Future()
+        result.set_result(list(self._devices))
+        return result
+
+    def set_audio_device(self, name: str) -> None:
+        self._record("set_audio_device", name)
 
     def set_sleep(self, mode: str) -> str:
         self._record("set_sleep", mode)

@@ -42,7 +42,8 @@ async def play_and_set_up():
 async def test_settings_and_the_last_song_are_saved_on_quit():
     await play_and_set_up()
     saved = json.loads(paths.state_file().read_text(encoding="utf-8"))
-    assert saved["playback"] == {"volume": 90, "muted": True, "order": "countdown", "repeat": "all"}
+    assert saved["playback"] == {"volume": 90, "muted": True, "order": "countdown", "repeat": "all",
+                                 "audio_device": None}
     assert saved["playlists"][KEY] == {"rank": 3, "panel": None, "played": 5, "position": 83.4}
 
 

@@ -34,6 +34,7 @@ class Remembered:
     muted: bool | None = None
     order: str | None = None  # "rank", "countdown", "shuffle"
     repeat: str | None = None  # "off", "one", "all"
+    audio_device: str | None = None  # mpv's audio-device, picked in the app
 
 
 ORDERS = ("rank", "countdown", "shuffle")
@@ -54,6 +55,8 @@ def _playback(doc: dict[str, Any]) -> dict[str, Any]:
         "muted": raw.get("muted") if isinstance(raw.get("muted"), bool) else None,
         "order": raw.get("order") if raw.get("order") in ORDERS else None,
         "repeat": raw.get("repeat") if raw.get("repeat") in REPEATS else None,
+        "audio_device": device if isinstance(device := raw.get("audio_device"), str)
+        and 0 < len(device) < 300 and device.isprintable() else None,
     }
 
 
@@ -144,7 +147,7 @@ class StateStore:
         if theme:
             doc["theme"] = theme
         if playback is not None:
-            doc["playback"] = {key: playback.get(key) for key in ("volume", "muted", "order", "repeat")}
+            doc["playback"] = {key: playback.get(key) for key in ("volume", "muted", "order", "repeat", "audio_device")}
         playlists = dict(doc.get("playlists") or {})
         old = playlists.pop(self.key, None)  # re-insert: most recent last
         old = old if isinstance(old, dict) else {}

@@ -93,6 +93,7 @@ class Control(PlayerSide):
         self.sleep_deadline: float | None = None  # the sleep timer's end on the clock (timed modes)
         self.sleep_tick: asyncio.TimerHandle | None = None
         self.faded = False  # the player's volume is below the status's (the sleep fade-out)
+        self.audio_device: str | None = None  # chosen in the app (applied when mpv opens too)
         self.sleeps_over = 0  # how many times the sleep timer ran out (the engine's cycle starts over)
         self.closed = False
 
@@ -214,6 +215,24 @@ class Control(PlayerSide):
             self.set_order(order)
         if repeat is not None:
             self.set_repeat(repeat)
+
+    # ================================================================ audio devices
+
+    def audio_devices(self, result: Future[Any]) -> None:
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            devices = self.player.audio_devices()
+        except Exception as exc:  # noqa: BLE001 - the caller shows it
+            log.warning("engine: listing the audio devices failed", exc_info=True)
+            result.set_exception(exc)
+            return
+        result.set_result(devices)
+
+    def set_audio_device(self, name: str) -> None:
+        self.audio_device = name
+        if self.player.is_open:
+            self.player.set_audio_device(name)
 
     # ================================================================ the sleep timer
 

@@ -43,7 +43,7 @@ import queue as queue_module
 import random
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -313,6 +313,17 @@ class PlaybackEngine:
             order = self._order_asked = self._order_asked.next()
         self._command(self._control.set_order, order)
         return order
+
+    def audio_devices(self) -> Future[list[tuple[str, str]]]:
+        """mpv's audio outputs and devices, (name, description) pairs, in a Future
+        (the control loop asks mpv; it opens mpv if it is not open yet)."""
+        result: Future[list[tuple[str, str]]] = Future()
+        self._command(self._control.audio_devices, result)
+        return result
+
+    def set_audio_device(self, name: str) -> None:
+        """Play through this device from now on (a name from audio_devices())."""
+        self._command(self._control.set_audio_device, str(name))
 
     def set_sleep(self, mode: str) -> str:
         """The sleep timer: "off", "song" (the end of this song) or minutes ("15");

@@ -56,6 +56,9 @@ class PlayerSide:
     def open_player(self) -> None:
         self.player.open()
         self.player_ready = True
+        device = getattr(self, "audio_device", None)
+        if device:
+            self.player.set_audio_device(device)
         if not self.volume_adopted:
             # The first mpv starts at the volume and mute of the person's mpv options
             # (`--mpv-option volume=60`): the status takes them over, unless the

@@ -80,6 +80,7 @@ class SadtuiApp(App[int]):
         self._mpv_options = tuple(mpv_options)
         self._resume = resume
         self._config = config or Config()
+        self.audio_device: str | None = None  # picked in "Audio device…" (remembered)
         self._theme_asked = theme  # the command line's: wins over the remembered one and config.toml's
         self.key_remaps: dict[str, tuple[str, ...]] = dict(self._config.keys)
         if self.key_remaps:
@@ -220,6 +221,9 @@ class SadtuiApp(App[int]):
         }
         if any(value is not None for value in settings.values()):
             self.control(lambda engine: engine.restore(**settings))
+        if saved.audio_device and "audio-device" not in given:
+            device = self.audio_device = saved.audio_device
+            self.control(lambda engine: engine.set_audio_device(device))
         if self._resume and self._pending_play is None and saved.played is not None:
             if self.playlist.song(saved.played) is not None:
                 rank, position = saved.played, saved.position
@@ -276,7 +280,8 @@ class SadtuiApp(App[int]):
         status = self.main.status
         if self.engine is not None:  # else nothing is known yet: keep what was saved
             playback = {"volume": status.volume, "muted": status.muted,
-                        "order": status.order.value, "repeat": status.repeat.value}
+                        "order": status.order.value, "repeat": status.repeat.value,
+                        "audio_device": self.audio_device}
             if status.rank is not None:
                 played = (status.rank, round(status.position, 1) if status.position else None)
         saved = self._store.save(
@@ -306,8 +311,42 @@ class SadtuiApp(App[int]):
         if not page_palette(self.screen, direction):
             raise SkipAction()  # not in the palette: the key does its usual job
 
+    # ================================================================== audio device
+
+    def action_audio_device(self) -> None:
+        """The palette's "Audio device…": mpv's outputs and devices; the pick switches now."""
+        engine = self.engine
+        if engine is None:
+            self.control(lambda engine: None)  # says why (starting, or unavailable)
+            return
+        self.run_worker(self._pick_audio_device(engine), group="audio-device", exclusive=True, exit_on_error=False)
+
+    async def _pick_audio_device(self, engine: Engine) -> None:
+        from sadtui.tui.screens.pick import PickScreen
+
+        try:
+            devices = await asyncio.wait_for(asyncio.wrap_future(engine.audio_devices()), 10.0)
+        except Exception as exc:  # noqa: BLE001 - shown, logged
+            log.warning("listing the audio devices failed", exc_info=True)
+            self.notify(f"Can't list the audio devices: {first_line(exc)}", severity="error", markup=False)
+            return
+        if not devices:
+            self.notify("mpv lists no audio devices.", severity="warning", markup=False)
+            return
+        choices = [(name, f"{description}  ({name})" if description else name) for name, description in devices]
+        current = self.audio_device or "auto"
+        name = await self.push_screen_wait(PickScreen("Audio device", choices, current=current))
+        if name is None:
+            return
+        self.audio_device = name
+        self.control(lambda engine: engine.set_audio_device(name))
+        self.notify(f"Audio device: {safe_line(name)}", markup=False, timeout=3)
+        self.save_state()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Audio device…", "Pick the audio output or device mpv plays through (remembered)",
+                            self.action_audio_device)
         for key in palette_entries():
             yield SystemCommand(
                 f"{key.description}  ({display_of(key, self.key_remaps).replace('  ', ' / ')})",
