@@ -82,7 +82,7 @@ def playlist_path(name: str) -> str:
     candidate = Path(name)
     if candidate.suffix == ".toml" and (candidate.is_file() or candidate.is_absolute() or "/" in name):
         return name
-    from sadtui.cli.transfer import lists_dir
+    from sadtui.model.library import lists_dir
 
     in_library = lists_dir() / (name if name.endswith(".toml") else f"{name}.toml")
     return str(in_library) if in_library.is_file() else name

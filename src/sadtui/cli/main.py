@@ -278,6 +278,9 @@ def _main(argv: Sequence[str] | None) -> int:
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
         code = handler(args, playlist)  # type: ignore[arg-type]
+        if code == EXIT_OK and getattr(args, "open_after", None):  # `import --open`
+            sys.stdout.flush()
+            code = cmd_tui(args, load_playlist(args.open_after))
         sys.stdout.flush()  # a failed write shows up here, not as a traceback at exit
         return code
     except (PlaylistError, UsageError) as exc:

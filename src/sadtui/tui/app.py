@@ -81,6 +81,7 @@ class SadtuiApp(App[int]):
         self._resume = resume
         self._config = config or Config()
         self.audio_device: str | None = None  # picked in "Audio device…" (remembered)
+        self._list_generation = 0  # counts the lists opened with "Switch list…"
         self._theme_asked = theme  # the command line's: wins over the remembered one and config.toml's
         self.key_remaps: dict[str, tuple[str, ...]] = dict(self._config.keys)
         if self.key_remaps:
@@ -171,10 +172,21 @@ class SadtuiApp(App[int]):
     @work(thread=True, exit_on_error=False, name="engine", group="engine")
     def create_engine(self) -> Engine:
         """Import and create the engine (blocking: a worker thread)."""
-        return self._engine_factory(self.playlist, self._notify)
+        playlist, generation = self.playlist, self._list_generation
+
+        def notify(event: EngineEvent) -> None:  # this list's engine: silent once another list is open
+            if generation == self._list_generation:
+                self._notify(event)
+
+        return self._engine_factory(playlist, notify)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group in ("mpris", "audio-device", "switch-list") and event.state is WorkerState.ERROR:
+            log.warning("%s failed", worker.group, exc_info=worker.error)
+            self.notify(f"{worker.group}: {first_line(worker.error or RuntimeError())}", severity="error",
+                        markup=False)
+            return
         if worker.group != "engine":
             return
         if event.state is WorkerState.ERROR:
@@ -185,8 +197,8 @@ class SadtuiApp(App[int]):
             self._engine_ready(worker.result)
 
     def _engine_ready(self, engine: Engine) -> None:
-        if self._closing_down:
-            shutdown_engine(engine)
+        if self._closing_down or getattr(engine, "playlist", self.playlist) is not self.playlist:
+            shutdown_engine(engine, timeout=0.0)  # quitting, or made for a list no longer open
             return
         try:
             engine.start()
@@ -342,6 +354,62 @@ class SadtuiApp(App[int]):
         self.control(lambda engine: engine.set_audio_device(name))
         self.notify(f"Audio device: {safe_line(name)}", markup=False, timeout=3)
         self.save_state()
+
+    # ================================================================== switching lists
+
+    def action_switch_list(self) -> None:
+        """`ctrl+o` and the palette's "Switch list…": the library of lists; the pick opens
+        without a restart (each list keeps its own place)."""
+        self.run_worker(self._pick_list(), group="switch-list", exclusive=True, exit_on_error=False)
+
+    async def _pick_list(self) -> None:
+        from sadtui.model.library import library_of_lists
+        from sadtui.model.playlist import PlaylistError, load_playlist
+        from sadtui.tui.screens.pick import PickScreen
+
+        rows, problems = await asyncio.to_thread(library_of_lists)
+        for problem in problems[:3]:
+            self.notify(safe_line(problem), severity="warning", markup=False, timeout=6)
+        choices = []
+        for row in rows:
+            count = f"{row['songs']} song" + ("" if row["songs"] == 1 else "s")
+            source = f"  ·  {row['source']}" if row["source"] else ""
+            choices.append((row["file"], f"{row['title']}  ·  {count}{source}"))
+        current = str(Path(self.playlist.path).resolve()) if self.playlist.path else None
+        choices = [(str(Path(value).resolve()), label) for value, label in choices]
+        picked = await self.push_screen_wait(PickScreen("Switch list", choices, current=current))
+        if picked is None or picked == current:
+            return
+        try:
+            playlist = await asyncio.to_thread(load_playlist, picked)
+        except PlaylistError as exc:
+            self.notify(safe_line(exc), severity="error", markup=False)
+            return
+        self.switch_playlist(playlist)
+
+    def switch_playlist(self, playlist: Playlist) -> None:
+        """Open another list in place: its own remembered place, a new engine for it."""
+        self.save_state()  # this list's place
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            shutdown_engine(engine, timeout=0.0)  # in the background: the switch never waits
+        self.playlist = playlist
+        self.title = safe_line(playlist.title)
+        self.sub_title = playlist.count_text
+        self.engine_error = None
+        self._pending_play = None
+        self._resume = False
+        self._store = StateStore(self._store.path, playlist_key(playlist.path, playlist.title))
+        self._saved, notice = self._store.load() if self._remember else (Remembered(), None)
+        self._list_generation += 1
+        start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
+        self.mpris.set_playlist(playlist)
+        # Rebuilt in the screen's own context (its compose binds the now-playing bar to it).
+        self.main.call_later(self.main.show_playlist, playlist, start,
+                             self._saved.panel if self._saved.panel in PANELS else None)
+        if notice:
+            self.notify(notice, severity="warning", markup=False, timeout=8)
+        self.create_engine()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

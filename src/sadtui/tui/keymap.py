@@ -134,6 +134,8 @@ KEYS: tuple[KeyAction, ...] = (
               "Sleep timer: off, end of this song, 15, 30, 45, 60 min (fades out, then stops)",
               "z", "Playback", APP, command="cycle_sleep"),
     # ---- app
+    KeyAction("ctrl+o", "switch_list", "Switch list…", "Open another list from the library of lists",
+              "Ctrl+O", "App", APP, command="switch_list"),
     KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
 )
 
