@@ -102,6 +102,7 @@ class PlayerSide:
             start, req.start = req.start, None  # resuming: begin where it stopped
             if start is not None and (self.status.duration is None or start < self.status.duration - 1.0):
                 self.player.seek(start, False)
+                req.resume_at = start
             else:
                 start = None
             self.set(state=state, position=start or 0.0)
@@ -162,6 +163,10 @@ class PlayerSide:
         if name == "time-pos":
             if not active or not number:
                 return
+            if req.resume_at is not None:  # resuming: mpv reports 0 until its seek is done
+                if value < req.resume_at - 1.0:
+                    return
+                req.resume_at = None
             self.status = replace(self.status, position=float(value))
             now = self.clock.now()
             first_audio = value > 0 and not self.audio_started

@@ -36,6 +36,7 @@ class Request:
     retried: bool = False
     seeked_to_end: bool = False
     start: float | None = None  # where to begin (seconds), e.g. resuming where it stopped
+    resume_at: float | None = None  # that seek is under way: earlier positions are mpv's pre-seek ones
     done: bool = False  # finished, failed, stopped or replaced: anything late is ignored
 
     @property
