@@ -6,14 +6,20 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.sadtui-installed
+DEV_STAMP := $(VENV)/.sadtui-dev-installed
 SUDO_HINT = sudo apt-get install -y
 
-.PHONY: setup run test test-fast lint bench system-deps clean
+.PHONY: setup setup-dev run test test-fast lint bench system-deps clean
 
+# `make run` installs what running needs, nothing more; the test, lint and bench
+# targets add the test and bench extras (pytest, ruff, ...) on top.
 setup: system-deps $(STAMP)
 	@# Byte-compile our sources: start-up should not pay for compiling them
 	@# (some machines set PYTHONDONTWRITEBYTECODE, so Python never caches them itself).
-	@$(PY) -m compileall -q src/sadtui bench >/dev/null
+	@$(PY) -m compileall -q src/sadtui >/dev/null
+
+setup-dev: setup $(DEV_STAMP)
+	@$(PY) -m compileall -q bench >/dev/null
 
 # libmpv (Debian: libmpv2) is a system library; tmux (the real-terminal tests), dbus-daemon,
 # dbus-bin and playerctl (the MPRIS tests: a private session bus and the real client) are for `make test`.
@@ -39,27 +45,31 @@ system-deps:
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,bench]'
+	$(PY) -m pip install -q --disable-pip-version-check -e .
 	@touch $(STAMP)
+
+$(DEV_STAMP): pyproject.toml
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,bench]'
+	@touch $(DEV_STAMP)
 
 run: setup
 	$(VENV)/bin/sadtui
 
 test:
-	@$(MAKE) --no-print-directory setup WITH_TMUX=1
+	@$(MAKE) --no-print-directory setup-dev WITH_TMUX=1
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Units and Pilot tests only: no real playback, no tmux (a minute or less).
 test-fast:
-	@$(MAKE) --no-print-directory setup
+	@$(MAKE) --no-print-directory setup-dev
 	$(PY) -m pytest -m "not e2e" -n auto $(PYTEST_ARGS)
 
 lint:
-	@$(MAKE) --no-print-directory setup
+	@$(MAKE) --no-print-directory setup-dev
 	$(PY) -m ruff check src tests bench
 
 bench:
-	@$(MAKE) --no-print-directory setup WITH_TMUX=1 WITH_MPV_CLI=1
+	@$(MAKE) --no-print-directory setup-dev WITH_TMUX=1 WITH_MPV_CLI=1
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -448,6 +448,94 @@ def bench_lyrics(runs: int) -> list[Figure]:
     return [figure]
 
 
+# ------------------------------------------------------------------ MPRIS (media keys)
+
+
+def _session_bus(tmp: Path):
+    from dbus_support import SessionBus  # the tests' private dbus-daemon
+
+    return SessionBus(tmp)
+
+
+def bench_mpris(runs: int) -> list[Figure]:
+    """First paint with a session bus (MPRIS starts after it) against without, same run;
+    and a media key (`playerctl next`) to first audio of a prefetched song in the app."""
+    from sadtui.model.playlist import load_playlist
+    from sadtui.services.engine import PlaybackEngine
+    from sadtui.tui.app import SadtuiApp
+
+    if not shutil.which("playerctl"):
+        raise RuntimeError("playerctl is not installed")
+    tmp = tmpdir()
+    bus = _session_bus(tmp)
+    try:
+        env = bench_env(tmp)
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        env_bus = env | {"DBUS_SESSION_BUS_ADDRESS": bus.address}
+        markers = ["Sadness and Sorrow", "Requiem for a Brigadier", "Toshio Masuda wrote"]
+        with_bus, without = interleaved(
+            [lambda: _first_paint([str(SADTUI)], env_bus, markers), lambda: _first_paint([str(SADTUI)], env, markers)],
+            runs,
+        )
+        paint = Figure("first paint with a session bus (MPRIS on)", "s", with_bus, without,
+                       "sadtui without a session bus (MPRIS off)", target="<= +5 ms")
+        paint.ok = paint.median - paint.baseline_median <= 0.005
+
+        for key, value in env.items():
+            if key.startswith("XDG_"):
+                os.environ[key] = value
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus.address
+        server = _server()
+        clock = _AudioClock()
+        n = runs + 1
+        try:
+            playlist = load_playlist(write_playlist(
+                tmp / "keys.toml", 2 * n, url_for=lambda rank: server.url(f"/page.html?key={rank}")))
+
+            def factory(pl, notify):
+                return PlaybackEngine(pl, clock.wrap(notify), mpv_options=("ao=null",))
+
+            times: list[float] = []
+
+            async def scenario() -> None:
+                app = SadtuiApp(playlist, engine_factory=factory, remember=False)
+                async with app.run_test(size=(120, 40)) as pilot:
+                    await _wait(lambda: app.engine is not None and app.mpris.mpris is not None, what="engine, bus")
+                    engine = app.engine
+                    await asyncio.sleep(2.0)  # the background warm-up
+                    for i in range(n):
+                        rank = 2 * i + 1
+                        app.songs.highlight_rank(rank)
+                        await pilot.pause()
+                        clock.arm()
+                        await pilot.press("enter")
+                        await _wait(clock.event.is_set, what="first song")
+                        following = playlist.song(rank + 1)
+                        await _wait(lambda f=following: engine.resolver.cached(f) is not None, what="prefetch")
+                        clock.arm()
+                        t0 = time.perf_counter()
+                        await asyncio.to_thread(bus.playerctl, "next")
+                        await _wait(clock.event.is_set, what="audio after playerctl next")
+                        if i:
+                            times.append(clock.at - t0)
+                        await pilot.press("s")
+                        await pilot.pause()
+                    await pilot.press("q")
+
+            asyncio.run(scenario())
+            raw = _raw_mpv_ttfa(server.url("/long.wav"), runs)
+        finally:
+            server.close()
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    finally:
+        bus.close()
+    key = Figure("in app: playerctl next to first audio, next song prefetched", "s", times, raw,
+                 "python-mpv loadfile of an audio file, same process (no resolving, no UI)", target="< 100 ms",
+                 notes="from starting the playerctl process (its own start-up included)")
+    key.ok = key.median < 0.100
+    return [paint, key]
+
+
 # ------------------------------------------------------------------ scale (real terminal)
 
 
@@ -638,6 +726,7 @@ BENCHES = {
     "lyrics": bench_lyrics,
     "scale_keys": bench_scale_keys,
     "memory": bench_memory,
+    "mpris": bench_mpris,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
@@ -102,8 +103,11 @@ class FakeEngine:
             self._thread = threading.Thread(target=self._pump, name="fake-engine-events", daemon=True)
             self._thread.start()
 
-    def play(self, rank: int) -> None:
-        self._record("play", rank)
+    def play(self, rank: int, start: float | None = None) -> None:
+        if start is None:
+            self._record("play", rank)
+        else:
+            self._record("play", rank, start)
         song = self.playlist.song(rank)
         title = song.title if song else f"rank {rank}"
         self._set(state=State.RESOLVING, rank=rank, title=title, position=None, duration=None, error=None)
@@ -114,8 +118,15 @@ class FakeEngine:
             return
         ranks = [song.rank for song in self.playlist.songs]
         after = ranks[ranks.index(rank) + 1] if rank in ranks and ranks.index(rank) + 1 < len(ranks) else None
-        self._set(state=State.PLAYING, position=0.0, duration=DEFAULT_DURATION, up_next=after,
+        self._set(state=State.PLAYING, position=start or 0.0, duration=DEFAULT_DURATION, up_next=after,
                   recording_title=f"{title} (official audio)", recording_channel="A Channel")
+
+    def restore(self, *, volume: int | None = None, muted: bool | None = None, order: Order | None = None,
+                repeat: Repeat | None = None) -> None:
+        self._record("restore", volume, muted, order, repeat)
+        changes = {key: value for key, value in
+                   (("volume", volume), ("muted", muted), ("order", order), ("repeat", repeat)) if value is not None}
+        self._set(**changes)
 
     def toggle_pause(self) -> None:
         self._record("toggle_pause")
@@ -177,6 +188,30 @@ class FakeEngine:
     def cycle_repeat(self) -> Repeat:
         self._record("cycle_repeat")
         return self._set(repeat=self._status.repeat.next()).repeat
+
+    _devices: list[tuple[str, str]] = [("auto", "Autoselect device"), ("alsa/hdmi", "HDMI"), ("null", "No sound")]
+
+    def audio_devices(self) -> Future[list[tuple[str, str]]]:
+        self._record("audio_devices")
+        result: Future[list[tuple[str, str]]] = Future()
+        result.set_result(list(self._devices))
+        return result
+
+    def set_audio_device(self, name: str) -> None:
+        self._record("set_audio_device", name)
+
+    def set_sleep(self, mode: str) -> str:
+        self._record("set_sleep", mode)
+        left = float(mode) * 60 if mode not in ("off", "song") else None
+        self._set(sleep=mode, sleep_left=left)
+        return mode
+
+    def cycle_sleep(self) -> str:
+        self._record("cycle_sleep")
+        cycle = ["off", "song", "15", "30", "45", "60"]
+        mode = cycle[(cycle.index(self._status.sleep) + 1) % len(cycle)] if self._status.sleep in cycle else "off"
+        self._set(sleep=mode, sleep_left=float(mode) * 60 if mode not in ("off", "song") else None)
+        return mode
 
     def shutdown(self) -> None:
         self._record("shutdown")

@@ -26,14 +26,45 @@ def register(sub: Any) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--path", action="store_true", help="print where sadtui reads config.toml")
     group.add_argument("--default", action="store_true", help="print a commented default config.toml")
+    group.add_argument("--actions", action="store_true",
+                       help="print every action [keys] can remap, with its keys (remapped ones as in config.toml)")
     p.set_defaults(handler=cmd_config, needs_playlist=False, needs_config=False)
 
 
 def cmd_config(args: argparse.Namespace, playlist: Any) -> int:
     if args.path:
         print(config_file())
+    elif args.actions:
+        return _print_actions()
     else:
         sys.stdout.write(DEFAULT_TEXT)
+    return EXIT_OK
+
+
+def actions_table() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The TUI's actions: name -> (scope, default keys)."""
+    from sadtui.tui.keymap import actions_table as table
+
+    return table()
+
+
+def _print_actions() -> int:
+    from sadtui.tui.keymap import FIXED, KEYS, action_name, display_of
+
+    config = load(actions_table())  # a bad [keys] is one line, exit 2, here too
+    rows = []
+    seen: set[str] = set()
+    for key in KEYS:
+        name = action_name(key)
+        if name in seen or name in FIXED:
+            continue
+        seen.add(name)
+        mark = "*" if name in config.keys else " "
+        rows.append((name, f"{mark} {display_of(key, dict(config.keys))}", key.help))
+    width = max(len(name) for name, _, _ in rows)
+    keys_width = max(len(keys) for _, keys, _ in rows)
+    for name, keys, text in rows:
+        print(f"{name:<{width}}  {keys:<{keys_width}}  {text}")
     return EXIT_OK
 
 
@@ -51,7 +82,7 @@ def playlist_path(name: str) -> str:
     candidate = Path(name)
     if candidate.suffix == ".toml" and (candidate.is_file() or candidate.is_absolute() or "/" in name):
         return name
-    from sadtui.cli.transfer import lists_dir
+    from sadtui.model.library import lists_dir
 
     in_library = lists_dir() / (name if name.endswith(".toml") else f"{name}.toml")
     return str(in_library) if in_library.is_file() else name

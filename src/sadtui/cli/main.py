@@ -84,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="pass an option to mpv (repeatable), e.g. audio-device=... or ao=pcm",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="the TUI continues the last song from where it stopped (config: resume = true)",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=None,
+        help="the TUI's theme (remembered; wins over config.toml's)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("list", help="print the ranked songs, one a line")
@@ -228,7 +240,10 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
         )
     from sadtui.tui.app import run_app
 
-    return run_app(playlist, mpv_options=args.mpv_option or [], config=getattr(args, "config", None))
+    config = getattr(args, "config", None)
+    resume = bool(args.resume) if getattr(args, "resume", None) is not None else bool(config and config.resume)
+    return run_app(playlist, mpv_options=args.mpv_option or [], resume=resume,
+                   theme=getattr(args, "theme", None), config=config)
 
 
 # ---------------------------------------------------------------- main
@@ -282,10 +297,15 @@ def _main(argv: Sequence[str] | None) -> int:
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:
         if getattr(args, "needs_config", True):
-            _apply_config(args, config_cmd.load())
+            # The TUI checks [keys] against its real actions (textual is imported for it anyway).
+            actions = config_cmd.actions_table() if handler is cmd_tui else None
+            _apply_config(args, config_cmd.load(actions))
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
         code = handler(args, playlist)  # type: ignore[arg-type]
+        if code == EXIT_OK and getattr(args, "open_after", None):  # `import --open`
+            sys.stdout.flush()
+            code = cmd_tui(args, load_playlist(args.open_after))
         sys.stdout.flush()  # a failed write shows up here, not as a traceback at exit
         return code
     except (PlaylistError, UsageError) as exc:

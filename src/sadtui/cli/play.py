@@ -41,7 +41,19 @@ def register(sub: Any, playlist_option: Callable[..., None]) -> None:
         default=argparse.SUPPRESS,
         help="pass an option to mpv (repeatable), e.g. ao=pcm or audio-device=...",
     )
+    p.add_argument("--sleep", metavar="MIN", type=_sleep_minutes, default=None,
+                   help="stop after MIN minutes (the last 10 seconds fade out)")
     p.set_defaults(handler=cmd_play)
+
+
+def _sleep_minutes(text: str) -> str:
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"--sleep {text!r}: minutes from 0 to 1440, e.g. 30")
+    return f"{minutes:g}"
 
 
 # ================================================================ play
@@ -140,7 +152,7 @@ def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
         return EXIT_FAILURE
     # libmpv and ALSA write to fd 2 directly: keep that in the player log, not on the terminal.
     with fd2_to_log(paths.mpv_log_file()):
-        return _play(playlist, args.ranks, options, PlaybackEngine, PlayerError)
+        return _play(playlist, args.ranks, options, PlaybackEngine, PlayerError, sleep=getattr(args, "sleep", None))
 
 
 @contextmanager
@@ -159,7 +171,8 @@ def _sigint_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: Any, player_error: Any) -> int:
+def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: Any, player_error: Any,
+          *, sleep: str | None = None) -> int:
     import queue
 
     from sadtui.services.events import PlaybackEnded, PositionChanged, SongFailed, StatusChanged
@@ -196,6 +209,8 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
     mpris = None
     try:
         engine.start()
+        if sleep:
+            engine.set_sleep(sleep)
         engine.play_queue()
         mpris = _start_mpris(playlist, engine, events)
         while True:

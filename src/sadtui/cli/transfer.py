@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sadtui.cli.common import EXIT_OK, EXIT_USAGE, PROG, find_song
+from sadtui.model.library import library_of_lists, lists_dir
 from sadtui.model.text import safe_line, safe_text
 
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
@@ -33,6 +34,7 @@ def register(sub: Any, playlist_option: Any) -> None:
     p = sub.add_parser("import", help="make a sadtui playlist from a ranked-list article or an M3U, PLS, XSPF, JSPF or online playlist")
     p.add_argument("source", metavar="SOURCE", help="a file (HTML, Markdown, text, M3U, PLS, XSPF, JSPF) or an http(s) URL")
     p.add_argument("-o", "--output", metavar="FILE.toml", help="where to write it (default: the library of lists)")
+    p.add_argument("--open", action="store_true", help="then open the TUI on it")
     p.set_defaults(handler=cmd_import, needs_playlist=False)
 
     p = sub.add_parser("lists", help="the library of lists: file, title, songs, source")
@@ -45,13 +47,6 @@ def register(sub: Any, playlist_option: Any) -> None:
     p.add_argument("--format", required=True, choices=("m3u", "xspf", "json", "md"), help="the format to write")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(handler=cmd_export)
-
-
-def lists_dir() -> Path:
-    """The library of lists: `playlists/` in the data directory."""
-    from sadtui.model import paths
-
-    return paths.data_dir() / "playlists"
 
 
 def _fail(text: str) -> int:
@@ -209,34 +204,12 @@ def cmd_import(args: argparse.Namespace, playlist: Any) -> int:
     except TransferError as exc:
         return _fail(str(exc))
     print(line)
+    if getattr(args, "open", False):
+        args.open_after = str(_target)  # cli.main then starts the TUI on it
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- the library of lists
-
-
-def library_of_lists() -> tuple[list[dict[str, Any]], list[str]]:
-    """Every list in the library (the default playlist first) and one line per file that
-    does not load."""
-    from sadtui.model.playlist import PlaylistError, default_playlist_path, load_playlist
-
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    directory = lists_dir()
-    files = [default_playlist_path()]
-    try:
-        files += sorted(p for p in directory.iterdir() if p.suffix == ".toml" and p.is_file())
-    except OSError:
-        pass  # no library yet: only the default list
-    for path in files:
-        try:
-            playlist = load_playlist(path)
-        except PlaylistError as exc:
-            problems.append(str(exc))
-            continue
-        rows.append({"file": str(path), "title": playlist.title, "songs": len(playlist.songs),
-                     "source": playlist.source})
-    return rows, problems
 
 
 def cmd_lists(args: argparse.Namespace, playlist: Any) -> int:

@@ -20,6 +20,8 @@ from sadtui.model.text import safe_text
 
 MAX_CONFIG_BYTES = 1024 * 1024
 KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]{2,}|[!-~])$")
+# Keys as people write them -> the names Textual (and the default bindings) use.
+KEY_ALIASES = {"?": "question_mark", "/": "slash", "+": "plus", "=": "equals_sign", "-": "minus"}
 TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys", "lyrics_online", "lyrics_url", "artwork")
 
 
@@ -69,7 +71,7 @@ DEFAULT_TEXT = """\
 # `sadtui config --actions` lists the actions and their keys.
 # [keys]
 # next = ["n", "ctrl+right"]
-# toggle_pause = ["space", "k"]
+# toggle_pause = ["space", "c"]
 """
 
 
@@ -168,7 +170,7 @@ def _check_keys(path: Path, raw: Any, actions: Mapping[str, tuple[str, tuple[str
         for key in keys:
             if not KEY_NAME.match(key):
                 raise _fail(path, where, f"'{safe_text(key)}' is not a key name (e.g. \"n\", \"space\", \"ctrl+right\")")
-        remaps[action] = tuple(keys)
+        remaps[action] = tuple(KEY_ALIASES.get(key, key) for key in keys)
     if actions is not None:
         bound: dict[tuple[str, str], str] = {}
         for action, (scope, default) in actions.items():

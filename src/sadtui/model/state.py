@@ -1,5 +1,6 @@
-"""What the TUI remembers between runs: the theme, and per playlist the last
-highlighted song (by rank) and the open panel.
+"""What the TUI remembers between runs: the theme, the playback settings (volume,
+mute, play order, repeat), and per playlist the last highlighted song (by rank),
+the open panel, and the last song played with its position.
 
 One small JSON file (``paths.state_file()``), written atomically.  A missing file
 means defaults; a corrupt or unreadable one is ignored (the caller shows the
@@ -30,6 +31,36 @@ class Remembered:
     rank: int | None = None
     panel: str | None = None  # "faq", "about" or None (the list)
     intro_shown: bool = False  # the playlist's intro was shown on a first launch
+    played: int | None = None  # the last song played in this playlist (rank)
+    position: float | None = None  # where it stopped (seconds)
+    volume: int | None = None  # the playback settings, shared by every playlist
+    muted: bool | None = None
+    order: str | None = None  # "rank", "countdown", "shuffle"
+    repeat: str | None = None  # "off", "one", "all"
+    audio_device: str | None = None  # mpv's audio-device, picked in the app
+
+
+ORDERS = ("rank", "countdown", "shuffle")
+REPEATS = ("off", "one", "all")
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _playback(doc: dict[str, Any]) -> dict[str, Any]:
+    """The saved playback settings, each one only when it is valid."""
+    raw = doc.get("playback")
+    raw = raw if isinstance(raw, dict) else {}
+    volume = _int(raw.get("volume"))
+    return {
+        "volume": volume if volume is not None and 0 <= volume <= 130 else None,
+        "muted": raw.get("muted") if isinstance(raw.get("muted"), bool) else None,
+        "order": raw.get("order") if raw.get("order") in ORDERS else None,
+        "repeat": raw.get("repeat") if raw.get("repeat") in REPEATS else None,
+        "audio_device": device if isinstance(device := raw.get("audio_device"), str)
+        and 0 < len(device) < 300 and device.isprintable() else None,
+    }
 
 
 def playlist_key(path: str, title: str) -> str:
@@ -60,15 +91,19 @@ class StateStore:
         theme = doc.get("theme")
         entry = doc["playlists"].get(self.key)
         entry = entry if isinstance(entry, dict) else {}
-        rank = entry.get("rank")
         panel = entry.get("panel")
         intro_shown = entry.get("intro_shown") is True
+        position = entry.get("position")
+        position = float(position) if isinstance(position, (int, float)) and not isinstance(position, bool) else None
         return (
             Remembered(
                 theme=theme if isinstance(theme, str) and theme else None,
-                rank=rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
+                rank=_int(entry.get("rank")),
                 panel=panel if panel in PANELS else None,
                 intro_shown=intro_shown,
+                played=_int(entry.get("played")),
+                position=position if position is not None and 0 <= position < 1e7 else None,
+                **_playback(doc),
             ),
             None,
         )
@@ -104,22 +139,31 @@ class StateStore:
 
     # ------------------------------------------------------------------ writing
 
-    def save(self, *, theme: str | None, rank: int | None, panel: str | None, intro_shown: bool = False) -> bool:
+    def save(self, *, theme: str | None, rank: int | None, panel: str | None, intro_shown: bool = False,
+             played: tuple[int, float | None] | None = None, playback: dict[str, Any] | None = None) -> bool:
         """Write atomically; False (and nothing raised) when it cannot be written.
 
         Starts from the file as it is now, not as it was at start-up, so the entries
         another sadtui saved meanwhile (other playlists, its theme) stay.  `theme`
-        None keeps the saved theme."""
+        None keeps the saved theme; `played` (rank, position) and `playback`
+        (volume, muted, order, repeat) None keep what was saved."""
         doc = self._read()[0] or dict(self._doc)
         doc["version"] = VERSION
         if theme:
             doc["theme"] = theme
+        if playback is not None:
+            doc["playback"] = {key: playback.get(key) for key in ("volume", "muted", "order", "repeat", "audio_device")}
         playlists = dict(doc.get("playlists") or {})
-        before = playlists.pop(self.key, None)  # re-insert: most recent last
-        shown = intro_shown or (isinstance(before, dict) and before.get("intro_shown") is True)
-        playlists[self.key] = {"rank": rank, "panel": panel if panel in PANELS else None}
-        if shown:
-            playlists[self.key]["intro_shown"] = True
+        old = playlists.pop(self.key, None)  # re-insert: most recent last
+        old = old if isinstance(old, dict) else {}
+        entry: dict[str, Any] = {"rank": rank, "panel": panel if panel in PANELS else None}
+        if played is not None:
+            entry["played"], entry["position"] = played[0], played[1]
+        elif _int(old.get("played")) is not None:
+            entry["played"], entry["position"] = old.get("played"), old.get("position")
+        if intro_shown or old.get("intro_shown") is True:
+            entry["intro_shown"] = True
+        playlists[self.key] = entry
         while len(playlists) > MAX_PLAYLISTS:
             playlists.pop(next(iter(playlists)))
         doc["playlists"] = playlists

@@ -42,6 +42,7 @@ from sadtui.services.playorder import PlayOrder, Target
 from sadtui.services.requests import Request, Tickets, first_line, host_of_request, volume
 
 RESTART_AFTER = 3.0  # seconds: `p` later than this into a song restarts it
+SLEEP_FADE = 10.0  # seconds: the sleep timer's fade-out
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,11 @@ class Control(PlayerSide):
         self.audio_started = False  # has time-pos gone past 0 for the current song?
         self.resolving: dict[int, Future[Any]] = {}  # rank -> its resolution in flight
         self.advance: asyncio.TimerHandle | None = None
+        self.sleep_deadline: float | None = None  # the sleep timer's end on the clock (timed modes)
+        self.sleep_tick: asyncio.TimerHandle | None = None
+        self.faded = False  # the player's volume is below the status's (the sleep fade-out)
+        self.audio_device: str | None = None  # chosen in the app (applied when mpv opens too)
+        self.sleeps_over = 0  # how many times the sleep timer ran out (the engine's cycle starts over)
         self.closed = False
         self.library = library  # the library of kept audio (None: stream everything)
         self.offline = False  # the last song that needed the network could not reach it
@@ -162,9 +168,9 @@ class Control(PlayerSide):
 
     # ================================================================ commands
 
-    def play(self, rank: int, ticket: int | None = None) -> None:
-        """A person picked this song: its failure stays on screen."""
-        self.begin(self.order.picked(rank), auto=False, ticket=ticket)
+    def play(self, rank: int, ticket: int | None = None, start: float | None = None) -> None:
+        """A person picked this song: its failure stays on screen.  `start`: begin there (seconds)."""
+        self.begin(self.order.picked(rank), auto=False, ticket=ticket, start=start)
 
     def play_queue(self) -> None:
         self.begin(self.order.first(), auto=True)
@@ -244,6 +250,104 @@ class Control(PlayerSide):
         self.order.set_repeat(repeat)
         self.set(repeat=repeat)
 
+    def restore(self, volume_: int | None, muted: bool | None, order: Order | None, repeat: Repeat | None) -> None:
+        """Settings remembered from an earlier run (before anything plays)."""
+        if volume_ is not None or muted is not None:
+            self.volume_set = True  # mpv's own starting volume does not override them
+            self.set(volume=volume(volume_) if volume_ is not None else self.status.volume,
+                     muted=self.status.muted if muted is None else bool(muted))
+            self.apply_volume()
+        if order is not None:
+            self.set_order(order)
+        if repeat is not None:
+            self.set_repeat(repeat)
+
+    # ================================================================ audio devices
+
+    def audio_devices(self, result: Future[Any]) -> None:
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            devices = self.player.audio_devices()
+        except Exception as exc:  # noqa: BLE001 - the caller shows it
+            log.warning("engine: listing the audio devices failed", exc_info=True)
+            result.set_exception(exc)
+            return
+        result.set_result(devices)
+
+    def set_audio_device(self, name: str) -> None:
+        self.audio_device = name
+        if self.player.is_open:
+            self.player.set_audio_device(name)
+
+    # ================================================================ the sleep timer
+
+    def set_sleep(self, mode: str) -> None:
+        """"off", "song" (stop at the end of this song) or minutes ("15"): the last
+        SLEEP_FADE seconds fade out, then playback stops (the app stays open)."""
+        if self.sleep_tick is not None:
+            self.sleep_tick.cancel()
+            self.sleep_tick = None
+        self.unfade()
+        if mode == "off":
+            self.sleep_deadline = None
+            self.set(sleep="off", sleep_left=None)
+            return
+        if mode == "song":
+            self.sleep_deadline = None
+            self.set(sleep="song", sleep_left=self.song_left())
+        else:
+            minutes = float(mode)
+            self.sleep_deadline = self.clock.now() + minutes * 60
+            self.set(sleep=mode, sleep_left=minutes * 60)
+        self.sleep_tick = self.later(0.0, self.on_sleep_tick)
+
+    def song_left(self) -> float | None:
+        status = self.status
+        if status.duration is None or status.position is None or status.state not in (State.PLAYING, State.BUFFERING):
+            return None
+        return max(0.0, status.duration - status.position)
+
+    def on_sleep_tick(self) -> None:
+        self.sleep_tick = None
+        if self.status.sleep == "off":
+            return
+        left = self.song_left() if self.sleep_deadline is None else self.sleep_deadline - self.clock.now()
+        if left is not None and left <= 0 and self.sleep_deadline is not None:
+            self.sleep_over()
+            return
+        self.set(sleep_left=None if left is None else max(0.0, round(left)))
+        if left is not None and left <= SLEEP_FADE:
+            self.fade(left / SLEEP_FADE)
+        elif self.faded:
+            self.unfade()
+        step = 1.0 if left is None or left > SLEEP_FADE + 1 else 0.25
+        if left is not None and left > SLEEP_FADE + 1:
+            step = min(1.0, left - SLEEP_FADE)
+        self.sleep_tick = self.later(step, self.on_sleep_tick)
+
+    def fade(self, factor: float) -> None:
+        if self.player_ready and not self.status.muted:
+            self.faded = True
+            self.player.set_volume(int(self.status.volume * max(0.0, min(1.0, factor))))
+
+    def unfade(self) -> None:
+        if self.faded:
+            self.faded = False
+            self.apply_volume()
+
+    def sleep_over(self) -> None:
+        """The sleep timer ran out: stop, and put the volume back for next time."""
+        if self.sleep_tick is not None:
+            self.sleep_tick.cancel()
+            self.sleep_tick = None
+        self.sleep_deadline = None
+        self.sleeps_over += 1
+        self.stop()
+        self.unfade()
+        self.set(sleep="off", sleep_left=None)
+        self.emit(PlaybackEnded("sleep"))
+
     def set_unavailable(self, problem: str) -> None:
         """Playback cannot work at all (no libmpv): say so now and for every song asked for."""
         self.unavailable = problem
@@ -252,12 +356,13 @@ class Control(PlayerSide):
 
     # ================================================================ requests
 
-    def begin(self, target: Target, *, auto: bool, ticket: int | None = None) -> None:
+    def begin(self, target: Target, *, auto: bool, ticket: int | None = None, start: float | None = None) -> None:
         """Make `target` the current song and start finding its stream."""
         song = self.song(target.rank)
         if self.req is not None:
             self.retire(self.req)
         req = Request(song, auto, target.queue_index, self.clock.now(), ticket or self.tickets.newest)
+        req.start = start if start is not None and start > 0 else None
         self.req = req
         self.set(
             state=State.RESOLVING, rank=song.rank, title=song.title, position=None, duration=None, error=None,
@@ -460,6 +565,9 @@ class Control(PlayerSide):
         self.fail_streak = 0
         self.emit(SongFinished(req.rank))
         self.after_finished(req)
+        if self.status.sleep == "song":  # the sleep timer: this song was the last
+            self.sleep_over()
+            return
         target = self.order.after(req.rank, req.queue_index, after_failure=False, commit=True)
         if target is None:
             self.set(state=State.STOPPED, position=None)

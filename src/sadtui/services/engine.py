@@ -43,7 +43,7 @@ import queue as queue_module
 import random
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -63,6 +63,7 @@ ADVANCE_DELAY = 2.0  # seconds an auto-advanced failure stays on screen before m
 RESOLVE_WORKERS = 3  # resolutions in flight at most (one per song)
 
 _STOP = object()
+SLEEP_CYCLE = ("off", "song", "15", "30", "45", "60")  # what `z` steps through
 
 
 def _starting_status(options: Sequence[tuple[str, str]]) -> Status:
@@ -155,6 +156,8 @@ class PlaybackEngine:
         self._closed = False
         self._order_asked = Order.RANK
         self._repeat_asked = Repeat.OFF
+        self._sleep_asked = "off"
+        self._sleeps_seen = 0
         self.player.set_notify(self._on_player_event)
 
     # ================================================================ lifecycle
@@ -262,10 +265,21 @@ class PlaybackEngine:
 
     # ================================================================ public controls
 
-    def play(self, rank: int) -> None:
-        """Play the song with this rank (as asked by a person: a failure stays on screen)."""
+    def play(self, rank: int, start: float | None = None) -> None:
+        """Play the song with this rank (as asked by a person: a failure stays on screen),
+        from `start` seconds when given (resuming where it stopped)."""
         self._control.song(rank)  # an unknown rank is the caller's mistake: raise ValueError now
-        self._command(self._control.play, rank, self._tickets.take())
+        self._command(self._control.play, rank, self._tickets.take(), None if start is None else float(start))
+
+    def restore(self, *, volume: int | None = None, muted: bool | None = None, order: Order | None = None,
+                repeat: Repeat | None = None) -> None:
+        """Start with remembered settings (None: keep as is); before or after start()."""
+        with self._lock:
+            if order is not None:
+                self._order_asked = order
+            if repeat is not None:
+                self._repeat_asked = repeat
+        self._command(self._control.restore, volume, muted, order, repeat)
 
     def play_queue(self) -> None:
         """Play the queue given to the constructor from its start (failures move on)."""
@@ -301,6 +315,43 @@ class PlaybackEngine:
             order = self._order_asked = self._order_asked.next()
         self._command(self._control.set_order, order)
         return order
+
+    def audio_devices(self) -> Future[list[tuple[str, str]]]:
+        """mpv's audio outputs and devices, (name, description) pairs, in a Future
+        (the control loop asks mpv; it opens mpv if it is not open yet)."""
+        result: Future[list[tuple[str, str]]] = Future()
+        self._command(self._control.audio_devices, result)
+        return result
+
+    def set_audio_device(self, name: str) -> None:
+        """Play through this device from now on (a name from audio_devices())."""
+        self._command(self._control.set_audio_device, str(name))
+
+    def set_sleep(self, mode: str) -> str:
+        """The sleep timer: "off", "song" (the end of this song) or minutes ("15");
+        returns it.  Raises ValueError for anything else."""
+        mode = str(mode).strip()
+        if mode not in ("off", "song"):
+            try:
+                minutes = float(mode)
+            except ValueError:
+                raise ValueError(f"not a sleep time: {mode!r}") from None
+            if not 0 < minutes <= 24 * 60:
+                raise ValueError(f"not a sleep time: {mode!r}")
+            mode = f"{minutes:g}"
+        with self._lock:
+            self._sleep_asked = mode
+            self._sleeps_seen = self._control.sleeps_over
+        self._command(self._control.set_sleep, mode)
+        return mode
+
+    def cycle_sleep(self) -> str:
+        """The next sleep timer: off, end of this song, 15, 30, 45, 60 minutes; returns it."""
+        with self._lock:
+            # Ran out since it was set: the cycle starts over from off.
+            asked = self._sleep_asked if self._control.sleeps_over == self._sleeps_seen else "off"
+        cycle = list(SLEEP_CYCLE)
+        return self.set_sleep(cycle[(cycle.index(asked) + 1) % len(cycle)] if asked in cycle else "off")
 
     def cycle_repeat(self) -> Repeat:
         """The next repeat mode (off, one, all); returns it."""

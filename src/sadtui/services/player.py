@@ -854,6 +854,21 @@ class Player:
     def set_mute(self, muted: bool) -> None:
         self._safe(lambda: setattr(self._mpv, "mute", bool(muted)))
 
+    def audio_devices(self) -> list[tuple[str, str]]:
+        """mpv's ``audio-device-list``: (name, description) pairs (opens mpv if needed)."""
+        self.open()
+        try:
+            entries = self._mpv.audio_device_list or []
+        except Exception:  # noqa: BLE001 - no list: nothing to offer
+            log.warning("reading mpv's audio-device-list", exc_info=True)
+            return []
+        return [(str(entry.get("name", "")), str(entry.get("description", ""))) for entry in entries
+                if isinstance(entry, dict) and entry.get("name")]
+
+    def set_audio_device(self, name: str) -> bool:
+        """Switch the output device now (mpv reopens its audio output)."""
+        return self._safe(lambda: setattr(self._mpv, "audio_device", str(name)))
+
     def volume_and_mute(self) -> tuple[float | None, bool | None]:
         """mpv's volume and mute now (as set by `--mpv-option volume=…`, say)."""
         if self._mpv is None:

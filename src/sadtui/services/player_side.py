@@ -58,6 +58,9 @@ class PlayerSide:
     def open_player(self) -> None:
         self.player.open()
         self.player_ready = True
+        device = getattr(self, "audio_device", None)
+        if device:
+            self.player.set_audio_device(device)
         if not self.volume_adopted:
             # The first mpv starts at the volume and mute of the person's mpv options
             # (`--mpv-option volume=60`): the status takes them over, unless the
@@ -98,7 +101,13 @@ class PlayerSide:
                 req.watchdog.cancel()
             self.fail_streak = 0
             state = State.PAUSED if self.mpv_paused else (State.BUFFERING if self.paused_for_cache else State.PLAYING)
-            self.set(state=state, position=0.0)
+            start, req.start = req.start, None  # resuming: begin where it stopped
+            if start is not None and (self.status.duration is None or start < self.status.duration - 1.0):
+                self.player.seek(start, False)
+                req.resume_at = start
+            else:
+                start = None
+            self.set(state=state, position=start or 0.0)
             self.last_position_emit = 0.0
             self.audio_started = False
             self.prefetch_after(req)
@@ -165,6 +174,10 @@ class PlayerSide:
         if name == "time-pos":
             if not active or not number:
                 return
+            if req.resume_at is not None:  # resuming: mpv reports 0 until its seek is done
+                if value < req.resume_at - 1.0:
+                    return
+                req.resume_at = None
             self.status = replace(self.status, position=float(value))
             now = self.clock.now()
             first_audio = value > 0 and not self.audio_started

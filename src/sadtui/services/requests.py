@@ -37,6 +37,8 @@ class Request:
     seeked_to_end: bool = False
     from_disk: bool = False  # playing its kept file (the library of kept audio)
     disk_failed: bool = False  # its kept file failed to play: dropped, resolved again
+    start: float | None = None  # where to begin (seconds), e.g. resuming where it stopped
+    resume_at: float | None = None  # that seek is under way: earlier positions are mpv's pre-seek ones
     done: bool = False  # finished, failed, stopped or replaced: anything late is ignored
 
     @property

@@ -27,13 +27,15 @@ from textual.worker import Worker, WorkerState
 
 from sadtui import gcpause
 from sadtui.model import paths
+from sadtui.model.config import Config
 from sadtui.model.playlist import Playlist
 from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
 from sadtui.model.text import safe_line
 from sadtui.services.events import EngineEvent
 from sadtui.services.logs import log
-from sadtui.tui.keymap import palette_entries
+from sadtui.tui.keymap import display_of, keymap_for, palette_entries
 from sadtui.tui.messages import EngineNotice
+from sadtui.tui.mpris import MprisBridge
 from sadtui.tui.playback import (
     Engine,
     EngineCall,
@@ -71,10 +73,13 @@ class SadtuiApp(App[int]):
         lyrics_online: bool = True,
         lyrics_url: str | None = None,
         artwork: bool | str = True,
+        resume: bool = False,
+        theme: str | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
-        for theme in THEMES:
-            self.register_theme(theme)
+        for own_theme in THEMES:
+            self.register_theme(own_theme)
         self.theme = DEFAULT_THEME
         self.lyrics_online = lyrics_online  # `config.toml`: lyrics_online, lyrics_url, artwork
         self.lyrics_url = lyrics_url
@@ -83,6 +88,15 @@ class SadtuiApp(App[int]):
         self.title = safe_line(playlist.title)
         self.sub_title = playlist.count_text
         self._engine_factory = engine_factory or default_engine_factory(mpv_options)
+        self._mpv_options = tuple(mpv_options)
+        self._resume = resume
+        self._config = config or Config()
+        self.audio_device: str | None = None  # picked in "Audio device…" (remembered)
+        self._list_generation = 0  # counts the lists opened with "Switch list…"
+        self._theme_asked = theme  # the command line's: wins over the remembered one and config.toml's
+        self.key_remaps: dict[str, tuple[str, ...]] = dict(self._config.keys)
+        if self.key_remaps:
+            self.set_keymap(keymap_for(self.key_remaps))
         self._real_engine = engine_factory is None
         self.engine: Engine | None = None
         self.engine_error: str | None = None
@@ -98,8 +112,10 @@ class SadtuiApp(App[int]):
             playlist_key(playlist.path, playlist.title),
         )
         self._saved, self._state_notice = self._store.load() if remember else (Remembered(), None)
-        start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
+        first = self._saved.played if resume and self._saved.played is not None else self._saved.rank
+        start = playlist.song(first) if first is not None else None
         self.main = MainScreen(playlist, start, self._saved.panel if self._saved.panel in PANELS else None)
+        self.mpris = MprisBridge(self)  # on the session bus after the first paint (when there is one)
 
     @property
     def songs(self):
@@ -115,8 +131,7 @@ class SadtuiApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
-        if self._remember and self._saved.theme in self.available_themes:
-            self.theme = self._saved.theme
+        self._apply_theme()
         self.theme_changed_signal.subscribe(self, lambda _theme: self.save_state(theme=True))
         if self._state_notice:
             self.notify(self._state_notice, severity="warning", markup=False, timeout=8)
@@ -126,6 +141,21 @@ class SadtuiApp(App[int]):
             for number in STOP_SIGNALS:
                 loop.add_signal_handler(number, self.exit)
         self.call_after_refresh(self.first_paint_done)
+
+    def _apply_theme(self) -> None:
+        """--theme, else the one picked in the palette last time, else config.toml's."""
+        remembered = self._saved.theme if self._remember else None
+        for name, where in ((self._theme_asked, "--theme"), (remembered, None), (self._config.theme, "config.toml")):
+            if not name:
+                continue
+            if name in self.available_themes:
+                self.theme = name
+                if where == "--theme":  # remembered, like a choice in the palette
+                    self.call_after_refresh(lambda: self.save_state(theme=True))
+                return
+            if where is not None:
+                self.notify(f"{where}: no theme named '{safe_line(name)}' (ctrl+p → themes lists them)",
+                            severity="warning", markup=False, timeout=8)
 
     def first_paint_done(self) -> None:
         gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
@@ -141,6 +171,14 @@ class SadtuiApp(App[int]):
 
             ensure_numeric_locale()
         self.create_engine()
+        self.start_mpris()
+
+    def start_mpris(self) -> None:
+        """Media keys: MPRIS on this loop, fed the main screen's status."""
+        if not MprisBridge.wanted():
+            return  # no session bus: quietly off, dbus-fast never imported
+        self.watch(self.main, "status", self.mpris.publish, init=False)
+        self.run_worker(self.mpris.start(), name="mpris", group="mpris", exit_on_error=False)
 
     # ================================================================== engine
 
@@ -152,10 +190,21 @@ class SadtuiApp(App[int]):
     @work(thread=True, exit_on_error=False, name="engine", group="engine")
     def create_engine(self) -> Engine:
         """Import and create the engine (blocking: a worker thread)."""
-        return self._engine_factory(self.playlist, self._notify)
+        playlist, generation = self.playlist, self._list_generation
+
+        def notify(event: EngineEvent) -> None:  # this list's engine: silent once another list is open
+            if generation == self._list_generation:
+                self._notify(event)
+
+        return self._engine_factory(playlist, notify)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group in ("mpris", "audio-device", "switch-list") and event.state is WorkerState.ERROR:
+            log.warning("%s failed", worker.group, exc_info=worker.error)
+            self.notify(f"{worker.group}: {first_line(worker.error or RuntimeError())}", severity="error",
+                        markup=False)
+            return
         if worker.group != "engine":
             return
         if event.state is WorkerState.ERROR:
@@ -166,8 +215,8 @@ class SadtuiApp(App[int]):
             self._engine_ready(worker.result)
 
     def _engine_ready(self, engine: Engine) -> None:
-        if self._closing_down:
-            shutdown_engine(engine)
+        if self._closing_down or getattr(engine, "playlist", self.playlist) is not self.playlist:
+            shutdown_engine(engine, timeout=0.0)  # quitting, or made for a list no longer open
             return
         try:
             engine.start()
@@ -179,9 +228,36 @@ class SadtuiApp(App[int]):
             return
         self.engine = engine
         self.main.status = status
+        self._restore_playback(engine)
         if self._pending_play is not None:
             rank, self._pending_play = self._pending_play, None
             self.play(rank)
+
+    def _restore_playback(self, engine: Engine) -> None:
+        """The remembered volume, mute, order and repeat (an mpv option on the command
+        line or in config.toml wins for volume and mute); with resume, the last song
+        from where it stopped."""
+        if not self._remember:
+            return
+        from sadtui.services.events import Order, Repeat
+
+        saved = self._saved
+        given = {option.split("=", 1)[0].strip() for option in self._mpv_options}
+        settings = {
+            "volume": saved.volume if "volume" not in given else None,
+            "muted": saved.muted if "mute" not in given else None,
+            "order": Order(saved.order) if saved.order else None,
+            "repeat": Repeat(saved.repeat) if saved.repeat else None,
+        }
+        if any(value is not None for value in settings.values()):
+            self.control(lambda engine: engine.restore(**settings))
+        if saved.audio_device and "audio-device" not in given:
+            device = self.audio_device = saved.audio_device
+            self.control(lambda engine: engine.set_audio_device(device))
+        if self._resume and self._pending_play is None and saved.played is not None:
+            if self.playlist.song(saved.played) is not None:
+                rank, position = saved.played, saved.position
+                self.control(lambda engine: engine.play(rank, start=position))
 
     def _playback_unavailable(self, reason: str) -> None:
         self.engine_error = reason
@@ -219,6 +295,7 @@ class SadtuiApp(App[int]):
             loop = asyncio.get_running_loop()
             for number in STOP_SIGNALS:
                 loop.remove_signal_handler(number)
+        self.mpris.close()
         self.save_state()
         engine, self.engine = self.engine, None
         if engine is not None:
@@ -229,11 +306,20 @@ class SadtuiApp(App[int]):
         sadtui running at the same time keeps the theme it saved otherwise)."""
         if not self._remember:
             return False
+        played = playback = None
+        status = self.main.status
+        if self.engine is not None:  # else nothing is known yet: keep what was saved
+            playback = {"volume": status.volume, "muted": status.muted,
+                        "order": status.order.value, "repeat": status.repeat.value,
+                        "audio_device": self.audio_device}
+            if status.rank is not None:
+                played = (status.rank, round(status.position, 1) if status.position else None)
         saved = self._store.save(
             theme=self.theme if theme else None,
             rank=self.main.highlighted_rank,
             panel=self.main.panel,
             intro_shown=self._intro_shown,
+            played=played, playback=playback,
         )
         if not saved and not self._save_warned and not self._closing_down:
             self._save_warned = True  # once: it says where and why
@@ -279,19 +365,110 @@ class SadtuiApp(App[int]):
         if not page_palette(self.screen, direction):
             raise SkipAction()  # not in the palette: the key does its usual job
 
+    # ================================================================== audio device
+
+    def action_audio_device(self) -> None:
+        """The palette's "Audio device…": mpv's outputs and devices; the pick switches now."""
+        engine = self.engine
+        if engine is None:
+            self.control(lambda engine: None)  # says why (starting, or unavailable)
+            return
+        self.run_worker(self._pick_audio_device(engine), group="audio-device", exclusive=True, exit_on_error=False)
+
+    async def _pick_audio_device(self, engine: Engine) -> None:
+        from sadtui.tui.screens.pick import PickScreen
+
+        try:
+            devices = await asyncio.wait_for(asyncio.wrap_future(engine.audio_devices()), 10.0)
+        except Exception as exc:  # noqa: BLE001 - shown, logged
+            log.warning("listing the audio devices failed", exc_info=True)
+            self.notify(f"Can't list the audio devices: {first_line(exc)}", severity="error", markup=False)
+            return
+        if not devices:
+            self.notify("mpv lists no audio devices.", severity="warning", markup=False)
+            return
+        choices = [(name, f"{description}  ({name})" if description else name) for name, description in devices]
+        current = self.audio_device or "auto"
+        name = await self.push_screen_wait(PickScreen("Audio device", choices, current=current))
+        if name is None:
+            return
+        self.audio_device = name
+        self.control(lambda engine: engine.set_audio_device(name))
+        self.notify(f"Audio device: {safe_line(name)}", markup=False, timeout=3)
+        self.save_state()
+
+    # ================================================================== switching lists
+
+    def action_switch_list(self) -> None:
+        """`ctrl+o` and the palette's "Switch list…": the library of lists; the pick opens
+        without a restart (each list keeps its own place)."""
+        self.run_worker(self._pick_list(), group="switch-list", exclusive=True, exit_on_error=False)
+
+    async def _pick_list(self) -> None:
+        from sadtui.model.library import library_of_lists
+        from sadtui.model.playlist import PlaylistError, load_playlist
+        from sadtui.tui.screens.pick import PickScreen
+
+        rows, problems = await asyncio.to_thread(library_of_lists)
+        for problem in problems[:3]:
+            self.notify(safe_line(problem), severity="warning", markup=False, timeout=6)
+        choices = []
+        for row in rows:
+            count = f"{row['songs']} song" + ("" if row["songs"] == 1 else "s")
+            source = f"  ·  {row['source']}" if row["source"] else ""
+            choices.append((row["file"], f"{row['title']}  ·  {count}{source}"))
+        current = str(Path(self.playlist.path).resolve()) if self.playlist.path else None
+        choices = [(str(Path(value).resolve()), label) for value, label in choices]
+        picked = await self.push_screen_wait(PickScreen("Switch list", choices, current=current))
+        if picked is None or picked == current:
+            return
+        try:
+            playlist = await asyncio.to_thread(load_playlist, picked)
+        except PlaylistError as exc:
+            self.notify(safe_line(exc), severity="error", markup=False)
+            return
+        self.switch_playlist(playlist)
+
+    def switch_playlist(self, playlist: Playlist) -> None:
+        """Open another list in place: its own remembered place, a new engine for it."""
+        self.save_state()  # this list's place
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            shutdown_engine(engine, timeout=0.0)  # in the background: the switch never waits
+        self.playlist = playlist
+        self.title = safe_line(playlist.title)
+        self.sub_title = playlist.count_text
+        self.engine_error = None
+        self._pending_play = None
+        self._resume = False
+        self._store = StateStore(self._store.path, playlist_key(playlist.path, playlist.title))
+        self._saved, notice = self._store.load() if self._remember else (Remembered(), None)
+        self._list_generation += 1
+        start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
+        self.mpris.set_playlist(playlist)
+        # Rebuilt in the screen's own context (its compose binds the now-playing bar to it).
+        self.main.call_later(self.main.show_playlist, playlist, start,
+                             self._saved.panel if self._saved.panel in PANELS else None)
+        if notice:
+            self.notify(notice, severity="warning", markup=False, timeout=8)
+        self.create_engine()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # `?` (Help) lists every key: one entry for it
                 yield command
+        yield SystemCommand("Audio device…", "Pick the audio output or device mpv plays through (remembered)",
+                            self.action_audio_device)
         for key in palette_entries():
             yield SystemCommand(
-                f"{key.description}  ({key.display.replace('  ', ' / ')})",
+                f"{key.description}  ({display_of(key, self.key_remaps).replace('  ', ' / ')})",
                 key.help,
                 partial(self.run_action, key.command, self.main),
             )
 
 
-def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), config: Any = None) -> int:
+def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), *, resume: bool = False,
+            theme: str | None = None, config: Config | None = None) -> int:
     """Run the TUI with fd 2 sent to the player log (ALSA/libmpv noise stays off screen)."""
     from sadtui.services import logs
     from sadtui.services.stdio import fd2_to_log
@@ -304,7 +481,8 @@ def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), config: Any = N
         from sadtui.tui.widgets.artwork import import_graphics
 
         import_graphics()  # before Textual reads the terminal
-    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, **settings)
+    app = SadtuiApp(playlist, mpv_options=tuple(mpv_options), handle_signals=True, resume=resume,
+                    theme=theme, config=config, **settings)
     with fd2_to_log(paths.mpv_log_file()):
         app.run()
     code = app.return_code

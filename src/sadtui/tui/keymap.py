@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from sadtui.model.config import KEY_ALIASES
+
 # Where a key is bound: the App (works everywhere), the song list, or a reading pane.
 APP, LIST, PANE = "app", "list", "pane"
 
@@ -48,6 +50,7 @@ class KeyAction:
                 key_display=self.key_display,
                 tooltip=self.help,
                 priority=self.priority,
+                id=action_name(self),  # config.toml's [keys] remaps it (App.set_keymap)
             )
         ]
 
@@ -137,7 +140,12 @@ KEYS: tuple[KeyAction, ...] = (
               "o", "Playback", APP, command="cycle_order"),
     KeyAction("r", "cycle_repeat", "Repeat", "Cycle repeat: off, one, all",
               "r", "Playback", APP, command="cycle_repeat"),
+    KeyAction("z", "cycle_sleep", "Sleep timer",
+              "Sleep timer: off, end of this song, 15, 30, 45, 60 min (fades out, then stops)",
+              "z", "Playback", APP, command="cycle_sleep"),
     # ---- app
+    KeyAction("ctrl+o", "switch_list", "Switch list…", "Open another list from the library of lists",
+              "Ctrl+O", "App", APP, command="switch_list"),
     KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
     # ---- reading: spoilers
     KeyAction("x", "reveal_spoiler", "Show spoiler", "Show the highlighted song's description hidden as a spoiler",
@@ -163,3 +171,80 @@ def bindings_for(scope: str) -> list[Binding]:
 
 def palette_entries() -> list[KeyAction]:
     return [key for key in KEYS if key.command is not None]
+
+
+# ---------------------------------------------------------------- remaps (config.toml [keys])
+
+# The action names of config.toml's [keys] (and `sadtui config --actions`) where the
+# action itself is not a good name: it has arguments, or two scopes share it.
+_NAMES = {
+    ("pane", "page_down"): "scroll_page_down",
+    ("pane", "page_up"): "scroll_page_up",
+    ("app", "toggle_panel('faq')"): "faq",
+    ("app", "toggle_panel('about')"): "about",
+    ("app", "seek(-5)"): "seek_back",
+    ("app", "seek(5)"): "seek_forward",
+    ("app", "seek(-30)"): "seek_back_long",
+    ("app", "seek(30)"): "seek_forward_long",
+    ("app", "volume(5)"): "volume_up",
+    ("app", "volume(-5)"): "volume_down",
+    ("app", "app.focus_next"): "focus_next",
+    ("app", "app.focus_previous"): "focus_previous",
+    ("app", "digit"): "jump_to_rank",
+    ("app", "filter_key"): "filter",
+}
+
+
+def action_name(key: KeyAction) -> str:
+    """The name a person uses for this action in config.toml's [keys]."""
+    return _NAMES.get((key.scope, key.action), key.action)
+
+
+def _conflict_scope(key: KeyAction) -> str:
+    # The app's keys and the list's are live together; a reading pane's keys replace the list's.
+    return "pane" if key.scope == PANE else "app"
+
+
+def actions_table() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every action: name -> (the scope where two actions may not share a key, default keys),
+    as ``load_config(..., actions=...)`` checks remaps."""
+    table: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key in KEYS:
+        name = action_name(key)
+        table[name] = (_conflict_scope(key), tuple(k.strip() for k in key.keys.split(",")))
+    return table
+
+
+# Every key name in config.toml as people write it, to the name Textual uses.
+_KEY_ALIASES = {**KEY_ALIASES, " ": "space"}
+_SHOWN = {"question_mark": "?", "slash": "/", "plus": "+", "equals_sign": "=", "minus": "-", "space": "Space",
+          "enter": "Enter", "escape": "Esc", "left": "←", "right": "→", "up": "↑", "down": "↓",
+          "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "tab": "Tab"}
+
+# Not remapped: the digits are the ranks; Tab and Shift+Tab are Textual's own focus keys.
+FIXED = frozenset({"jump_to_rank", "focus_next", "focus_previous"})
+
+
+def textual_keys(keys: tuple[str, ...]) -> str:
+    return ",".join(_KEY_ALIASES.get(key, key) for key in keys)
+
+
+def shown(keys: tuple[str, ...]) -> str:
+    """Remapped keys as the help screen and the palette show them."""
+    out = []
+    for key in keys:
+        name = _KEY_ALIASES.get(key, key)
+        *mods, base = name.split("+")
+        out.append("+".join([m.capitalize() for m in mods] + [_SHOWN.get(base, base)]))
+    return "  ".join(out)
+
+
+def display_of(key: KeyAction, remaps: dict[str, tuple[str, ...]] | None) -> str:
+    """How the help screen and the palette show this action's keys (remapped or not)."""
+    keys = (remaps or {}).get(action_name(key))
+    return key.display if not keys or action_name(key) in FIXED else shown(keys)
+
+
+def keymap_for(remaps: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """config.toml's [keys] as Textual's keymap (binding id -> keys)."""
+    return {name: textual_keys(keys) for name, keys in remaps.items() if name not in FIXED}

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from sadtui.tui.keymap import BUILTIN_KEYS, GROUPS, KEYS
+from sadtui.tui.keymap import BUILTIN_KEYS, GROUPS, KEYS, display_of
 from sadtui.tui.widgets.panes import ScrollPane
 
 SCOPE_NOTE = {
@@ -17,10 +17,10 @@ SCOPE_NOTE = {
 }
 
 
-def help_text() -> Content:
+def help_text(remaps: dict[str, tuple[str, ...]] | None = None) -> Content:
     rows: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
     for key in KEYS:
-        rows[key.group].append((key.display, key.help))
+        rows[key.group].append((display_of(key, remaps), key.help))
     for display, text, group in BUILTIN_KEYS:
         rows[group].append((display, text))
     width = max(len(display) for group in rows.values() for display, _ in group) + 2
@@ -48,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog"):
             yield Static(Content.styled("Keys", "bold"), id="help-title", markup=False)
             with ScrollPane(id="help-body"):
-                yield Static(help_text(), markup=False)
+                yield Static(help_text(getattr(self.app, "key_remaps", None)), markup=False)
             yield Static(Content.styled("Esc, ? or q closes this help", "dim"),
                          id="help-hint", markup=False)
 

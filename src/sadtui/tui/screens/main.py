@@ -108,6 +108,20 @@ class MainScreen(Screen[None]):
         if self._start_panel in PANEL_NAMES:
             self.show_panel(self._start_panel, save=False)
 
+    async def show_playlist(self, playlist: Playlist, start: Song | None, panel: str | None = None) -> None:
+        """Another list in place of this one ("Switch list…"): built anew, nothing playing."""
+        self.playlist = playlist
+        self._start = start
+        self._start_panel = panel
+        self._panels = {}
+        self.set_reactive(MainScreen.panel, None)
+        self.set_reactive(MainScreen.unavailable, None)
+        self.set_reactive(MainScreen.status, Status())
+        await self.recompose()
+        self.on_mount()
+        if self.panel is None:
+            focus_now(self.songs)
+
     @property
     def highlighted_rank(self) -> int | None:
         song = self.songs.highlighted_song or self.details.song
@@ -383,6 +397,9 @@ class MainScreen(Screen[None]):
     def action_quit(self) -> None:
         self.app.exit()
 
+    def action_switch_list(self) -> None:
+        self.app.action_switch_list()
+
     # ================================================================== playback
 
     def action_play(self) -> None:
@@ -421,3 +438,11 @@ class MainScreen(Screen[None]):
 
     def action_cycle_repeat(self) -> None:
         self.app.control(lambda engine: engine.cycle_repeat())
+
+    def action_cycle_sleep(self) -> None:
+        def cycle(engine) -> None:
+            mode = engine.cycle_sleep()
+            shown = {"off": "off", "song": "end of this song"}.get(mode, f"{mode} min")
+            self.notify(f"Sleep timer: {shown}", markup=False, timeout=3)
+
+        self.app.control(cycle)

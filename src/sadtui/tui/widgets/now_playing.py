@@ -76,19 +76,26 @@ def _settings(status: Status) -> tuple:
 
 
 def sleep_text(status: Status) -> str:
+    """The sleep timer as the bar shows it: "off", "end of song", the time left "14:32"."""
     if status.sleep == "off":
         return "off"
+    if status.sleep == "song":
+        return "end of song"
     if status.sleep_left is not None:
         return clock(status.sleep_left)
-    return status.sleep if status.sleep == "song" else f"{status.sleep}m"
+    return f"{status.sleep}m"
 
 
 def settings_text(status: Status, width: int) -> str:
     """The labelled settings, always the same width for a given bar width."""
     volume = "muted" if status.muted else f"{status.volume}"
-    if width >= 80:
+    if width >= 100:
         return (f"  vol {volume:<5}  order {status.order.value:<9}  repeat {status.repeat.value:<3}"
-                f"  sleep {sleep_text(status):<5}")
+                f"  sleep {sleep_text(status):<11}")
+    if width >= 80:
+        sleep = "song" if status.sleep == "song" else sleep_text(status)
+        return (f"  vol {volume:<5}  order {status.order.value:<9}  repeat {status.repeat.value:<3}"
+                f"  sleep {sleep:<5}")
     if width >= 56:
         return f"  vol {volume:<5}  {status.order.value:<9}  rep {status.repeat.value:<3}"
     return f"  vol {volume:<5}"
