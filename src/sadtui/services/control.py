@@ -81,6 +81,7 @@ class Control(PlayerSide):
         report_within: float,
         status: Status,
         library: Any = None,
+        pins: Any = None,
     ) -> None:
         self.playlist = playlist
         self.player = player
@@ -110,6 +111,7 @@ class Control(PlayerSide):
         self.closed = False
         self.library = library  # the library of kept audio (None: stream everything)
         self.offline = False  # the last song that needed the network could not reach it
+        self.pins = pins  # pinned recordings (services.pins.PinStore): a pinned song plays its page
 
     # ================================================================ plumbing
 
@@ -478,5 +480,10 @@ class Control(PlayerSide):
         song = self.playlist.song(rank)
         if song is None:
             raise ValueError(f"no song with rank {rank}")
+        if self.pins is not None:
+            try:
+                song = self.pins.apply(song)  # its pinned recording, as its url
+            except Exception:  # noqa: BLE001 - a broken pins file means searching
+                log.exception("engine: reading the pin of #%s failed", rank)
         return song
 

@@ -1,7 +1,8 @@
 """Find a song's audio stream with yt-dlp (as a library), with an on-disk cache.
 
-* A song's ``url`` wins; otherwise ``ytsearch1:<search terms>`` and its first
-  entry.  Format ``bestaudio/best``.
+* A song's ``url`` wins; otherwise ``ytsearch8:<search terms>`` (flat), its
+  entries scored against the song (:mod:`sadtui.services.versions`) and the best
+  one taken (and reported to ``on_pick``, which pins it).  Format ``bestaudio/best``.
 * Only web addresses leave the resolver: whatever yt-dlp extracts from a page (the
   chosen format's URL, its manifest and fragments, every requested format) must be
   http(s) (:func:`sadtui.services.urls.is_web_url`), or the song fails with "the
@@ -46,6 +47,7 @@ from sadtui.services.logs import log
 from sadtui.services.resolve_cache import CACHE_VERSION, ResolveCache
 from sadtui.services.shared_calls import SharedCalls
 from sadtui.services.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
+from sadtui.services.versions import CANDIDATES, Candidate, candidates_from_info, rank
 from sadtui.services.ytdl_info import is_direct_media, number, stream_of, url_expiry
 from sadtui.services.ytdl_session import SessionPool, YtdlSession, js_runtimes, warm_extractors, ytdl_options
 
@@ -72,6 +74,8 @@ __all__ = [
 ]
 
 SEARCH_TTL = 30 * 24 * 3600.0  # a search's video page
+CANDIDATES_TTL = 24 * 3600.0  # a versions search's list
+VERSIONS_PREFIX = f"ytsearch{CANDIDATES}:"
 STREAM_TTL = 3600.0  # a stream URL without a known expiry
 EXPIRY_MARGIN = 600.0  # re-resolve this long before a stream URL expires
 MIN_STREAM_TTL = 60.0  # never cache shorter than this (or not at all)
@@ -139,6 +143,8 @@ class Resolver:
         self._prefetch_wanted: Song | None = None
         self._prefetch_thread: threading.Thread | None = None
         self._prefetch_cv = threading.Condition(self._lock)
+        # Told of the recording a search chose for a song (the engine pins it); may be None.
+        self.on_pick: Callable[[Song, Candidate], None] | None = None
 
     @property
     def cache_path(self) -> Path:
@@ -252,6 +258,8 @@ class Resolver:
             check_song_url(song.url)
         cached = self.cached(song)
         if cached is not None:
+            if song.url is None:
+                self._pick_cached(song)
             return cached
         key = song.url or SEARCH_PREFIX + song.search_terms
         deadline_at = time.monotonic() + self.deadline
@@ -276,14 +284,23 @@ class Resolver:
             return Resolved(url=source, expires_at=self._clock() + STREAM_TTL, source=source)
         if source is None:
             terms = song.search_terms
-            source = self._cached_search(terms)
+            source = self._pick_cached(song)
             if source is None:
-                info = self._extract(SEARCH_PREFIX + terms, deadline_at)
+                info = self._extract(VERSIONS_PREFIX + terms, deadline_at)
                 entries = [e for e in (info.get("entries") or []) if isinstance(e, dict)]
                 if info.get("_type") in ("playlist", "multi_video") or "entries" in info:
                     if not entries:
                         raise ResolveError(f"nothing found on YouTube for “{first_line(terms)}”")
+                    found = candidates_from_info(info)[:CANDIDATES]
+                    best = rank(found, song)
+                    if not best:
+                        raise ResolveError(NON_WEB)
                     entry = entries[0]
+                    for candidate in entries:
+                        if (candidate.get("webpage_url") or candidate.get("url")) == best[0].url:
+                            entry = candidate
+                            break
+                    self._remember_candidates(terms, found)
                 else:
                     entry = info
                 page = entry.get("webpage_url") or entry.get("url")
@@ -292,6 +309,9 @@ class Resolver:
                 if not is_web_url(page):
                     raise ResolveError(NON_WEB)
                 self._remember_search(terms, page, entry)
+                chosen = candidates_from_info(entry)
+                if chosen:
+                    self._picked(song, chosen[0])
                 if entry.get("_type") not in ("url", "url_transparent") and (
                     entry.get("formats") or entry.get("requested_formats")
                 ):
@@ -315,6 +335,7 @@ class Resolver:
         return self._store(source, info)
 
     def _remember_search(self, terms: str, page: str, entry: dict[str, Any]) -> None:
+        channel = entry.get("channel") or entry.get("uploader")
         self._cache.put(
             "searches",
             terms,
@@ -322,9 +343,50 @@ class Resolver:
                 "url": page,
                 "id": entry.get("id") if isinstance(entry.get("id"), str) else None,
                 "title": entry.get("title") if isinstance(entry.get("title"), str) else None,
+                "channel": channel if isinstance(channel, str) else None,
+                "duration": number(entry.get("duration")),
                 "expires_at": self._clock() + SEARCH_TTL,
             },
         )
+
+    def _remember_candidates(self, terms: str, candidates: list[Candidate]) -> None:
+        items = [{"url": c.url, "title": c.title, "channel": c.channel, "duration": c.duration} for c in candidates]
+        self._cache.put("candidates", terms, {"items": items, "expires_at": self._clock() + CANDIDATES_TTL})
+
+    def _pick_cached(self, song: Song) -> str | None:
+        """The page a cached search of `song` found (reported to on_pick), or None."""
+        entry = self._cache.search(song.search_terms)
+        if entry is None:
+            return None
+        page: str = entry["url"]
+        self._picked(song, Candidate(page, entry["title"] or page, entry.get("channel"), entry.get("duration")))
+        return page
+
+    def _picked(self, song: Song, candidate: Candidate) -> None:
+        notify = self.on_pick
+        if notify is None:
+            return
+        try:
+            notify(song, candidate)
+        except Exception:  # noqa: BLE001 - pinning is a bonus: the song plays anyway
+            log.exception("resolver: on_pick failed for rank %s", song.rank)
+
+    # ------------------------------------------------------------ versions
+
+    def search(self, song: Song, *, fresh: bool = False) -> list[Candidate]:
+        """The top candidates for `song`'s search terms, scored, best first (cached for a day);
+        raises ResolveError within the deadline."""
+        terms = song.search_terms
+        items = None if fresh else self._cache.candidates(terms)
+        if items is None:
+            info = self._extract(VERSIONS_PREFIX + terms, time.monotonic() + self.deadline)
+            found = candidates_from_info(info)[:CANDIDATES]
+            if not found:
+                raise ResolveError(f"nothing found on YouTube for “{first_line(terms)}”")
+            self._remember_candidates(terms, found)
+            return rank(found, song)
+        found = [Candidate(i["url"], i["title"], i["channel"], i["duration"], position=n) for n, i in enumerate(items)]
+        return rank(found, song)
 
     def _store(self, source: str, info: dict[str, Any]) -> Resolved:
         url, headers = stream_of(info)
