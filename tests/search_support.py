@@ -24,7 +24,7 @@ class LoopbackSearchIE(SearchInfoExtractor):
     def _search_results(self, query: str):
         type(self).QUERIES.append(query)
         for url, title, channel, duration in self.RESULTS:
-            yield self.url_result(url, "Generic", video_title=title, channel=channel, duration=duration)
+            yield self.url_result(url, None, video_title=title, channel=channel, duration=duration)
 
 
 class LoopbackYDL(yt_dlp.YoutubeDL):

@@ -165,3 +165,109 @@ def test_the_resolver_scores_the_search_and_reports_its_pick():
     again.on_pick = lambda song, cand: seen.append(cand.url)
     again.resolve(SONG)
     assert seen == [good]  # a cached search still pins
+
+
+# ---------------------------------------------------------------- end to end: search offline, pin, keep
+
+
+@pytest.fixture
+def loopback(monkeypatch, audio_server):
+    from search_support import use_loopback_search
+
+    results = [
+        (audio_server.url("/long.wav"), "Sadness and Sorrow 1 hour loop", "Loops", 3600.0),
+        (audio_server.url("/a.wav"), "Naruto OST - Sadness and Sorrow", "Toshio Masuda - Topic", 183.0),
+        (audio_server.url("/b.wav"), "Sadness and Sorrow (piano cover)", "Pianist", 190.0),
+    ]
+    return use_loopback_search(monkeypatch, results), audio_server
+
+
+@pytest.mark.e2e
+def test_a_search_is_pinned_kept_under_its_pin_and_then_plays_the_pin_offline(loopback, tmp_path):
+    from audio_support import EventLog, wait_until
+    from sadtui.services.engine import PlaybackEngine
+    from sadtui.services.events import SongFinished, State, StatusChanged
+    from sadtui.services.library import Library
+
+    search, server = loopback
+    playlist = Playlist("Mine", (SONG,), path=str(tmp_path / "mine.toml"))
+    pins, library, log = PinStore(playlist), Library(), EventLog()
+    engine = PlaybackEngine(playlist, log, mpv_options=("ao=null",), library=library, pins=pins)
+    engine.start()
+    try:
+        engine.play(1)
+        log.wait_for(lambda e: isinstance(e, SongFinished), timeout=20, what="the end of #1")
+        assert search.QUERIES == [SONG.search_terms]
+        pin = wait_until(lambda: pins.get(SONG), what="the pin")
+        assert (pin.url, pin.title, pin.channel, pin.duration) == (
+            server.url("/a.wav"), "Naruto OST - Sadness and Sorrow", "Toshio Masuda - Topic", 183.0)
+        kept = wait_until(lambda: library.entry(pins.apply(SONG)), timeout=30, what="the pin kept")
+        assert kept.key == server.url("/a.wav")
+        assert kept.path.read_bytes() == server.files["/a.wav"][0]
+        assert library.entry(SONG) is None  # keyed by the pin, not by the search
+        server.close()
+        engine.play(1)
+        event = log.wait_for(lambda e: isinstance(e, StatusChanged) and e.status.state is State.PLAYING
+                             and e.status.from_disk, timeout=5, what="#1 from disk")
+        assert event.status.rank == 1
+    finally:
+        engine.shutdown()
+
+
+# ---------------------------------------------------------------- sadtui versions / pin (in this process)
+
+
+def _cli(capsys, *argv):
+    from sadtui.cli.main import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def mine(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('title = "Mine"\n[[songs]]\nrank = 1\ntitle = "Sadness and Sorrow"\nanime = "Naruto"\n'
+                    'query = "Sadness and Sorrow Naruto OST"\n'
+                    '[[songs]]\nrank = 2\ntitle = "Own"\nurl = "https://example.org/own"\n')
+    return path
+
+
+@pytest.mark.e2e
+def test_versions_lists_scored_candidates_and_pin_marks_one(loopback, mine, capsys):
+    search, server = loopback
+    code, out, err = _cli(capsys, "versions", "1", "--json", "--playlist", str(mine))
+    assert code == 0, err
+    data = json.loads(out)
+    urls = [v["url"] for v in data["versions"]]
+    assert urls[0] == server.url("/a.wav") and set(urls) == {server.url(p) for p in ("/a.wav", "/b.wav", "/long.wav")}
+    assert data["versions"][0]["score"] > data["versions"][-1]["score"]
+    assert not any(v["pinned"] for v in data["versions"])
+    code, out, err = _cli(capsys, "pin", "1", server.url("/b.wav"), "--playlist", str(mine))
+    assert code == 0 and "Sadness and Sorrow (piano cover)" in out  # its title from the cached search
+    code, out, _ = _cli(capsys, "versions", "1", "--playlist", str(mine))
+    assert code == 0 and len(search.QUERIES) == 1  # cached: searched once
+    marked = [line for line in out.splitlines() if line.startswith("*") and "/b.wav" in line]
+    assert len(marked) == 1 and "Pianist" in marked[0]
+    code, out, _ = _cli(capsys, "show", "1", "--playlist", str(mine))
+    assert "Plays: Sadness and Sorrow (piano cover) · Pianist · 3:10" in out
+    code, out, _ = _cli(capsys, "pin", "1", "--clear", "--playlist", str(mine))
+    assert code == 0 and "unpinned" in out
+    assert PinStore(Playlist("Mine", (), path=str(mine))).get(Song(1, "Sadness and Sorrow", query=SONG.search_terms)) \
+        is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("argv, message", [
+    (["pin", "1", "file:///etc/passwd"], "not a web address"),
+    (["pin", "1"], "give the recording's URL"),
+    (["pin", "1", "https://e.org/x", "--clear"], "not both"),
+    (["pin", "2", "https://e.org/x"], "has its own url"),
+    (["versions", "2"], "has its own url"),
+    (["versions", "9"], "no song with rank 9"),
+])
+def test_bad_pin_and_versions_usage_is_one_line_and_exit_2(mine, capsys, argv, message):
+    code, out, err = _cli(capsys, *argv, "--playlist", str(mine))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sadtui import __version__
-from sadtui.cli import config_cmd, doctor, library_cmd, play, transfer
+from sadtui.cli import config_cmd, doctor, library_cmd, play, transfer, versions_cmd
 from sadtui.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.register(sub, _playlist_option)
     transfer.register(sub, _playlist_option)
     library_cmd.register(sub, _playlist_option)
+    versions_cmd.register(sub, _playlist_option)
     config_cmd.register(sub)
     return parser
 

@@ -339,7 +339,10 @@ class Control(PlayerSide):
                 if self.pool is not None:
                     self.pool.submit(library.touch, req.song)
             else:
-                library.keep_later(req.song)
+                song = req.song
+                if self.pins is not None and song.url is None:
+                    song = self.song(req.rank)  # its search was pinned meanwhile: keep the pin
+                library.keep_later(song)
         except Exception:  # noqa: BLE001 - keeping is a bonus
             log.exception("engine: could not keep #%s", req.rank)
 

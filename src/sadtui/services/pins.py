@@ -183,3 +183,17 @@ class PinStore:
         with self._lock:
             self._pins = None
         return True
+
+
+def pinned_song(song: Song, pins: PinStore, resolver: Any) -> Song:
+    """`song` with its pinned recording as its url; an unpinned searched song is searched
+    first (``resolver.search``) and its best candidate pinned.  Raises ResolveError."""
+    if not pins.pinnable(song):
+        return song
+    pin = pins.get(song)
+    if pin is None:
+        best = resolver.search(song)[0]
+        pin = Pin(best.url, best.title, best.channel, best.duration)
+        pins.set_if_unpinned(song, pin)
+        pin = pins.get(song) or pin
+    return replace(song, url=pin.url)
