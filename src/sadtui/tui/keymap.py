@@ -13,6 +13,7 @@ from textual.binding import Binding
 
 # Where a key is bound: the App (works everywhere), the song list, or a reading pane.
 APP, LIST, PANE = "app", "list", "pane"
+PALETTE = "palette"  # no key: reached from the command palette only
 
 GROUPS = ("Moving", "Reading", "Filter", "Panels", "Playback", "App")
 
@@ -127,6 +128,13 @@ KEYS: tuple[KeyAction, ...] = (
               "o", "Playback", APP, command="cycle_order"),
     KeyAction("r", "cycle_repeat", "Repeat", "Cycle repeat: off, one, all",
               "r", "Playback", APP, command="cycle_repeat"),
+    # ---- the library of kept audio, and versions
+    KeyAction("d", "keep", "Keep", "Download the highlighted song, to play it offline",
+              "d", "Playback", APP, command="keep"),
+    KeyAction("v", "versions", "Versions", "Pick the recording the highlighted song plays (Enter pins and plays)",
+              "v", "Playback", APP, command="versions"),
+    KeyAction("", "download_all", "Download all", "Keep every song of the playlist on disk",
+              "ctrl+p", "Playback", PALETTE, command="download_all"),
     # ---- app
     KeyAction("q", "quit", "Quit", "Quit sadtui", "q", "App", APP, show=True),
 )

@@ -27,6 +27,8 @@ from sadtui.tui.keymap import LIST, bindings_for
 
 PLAYING_MARK = "▶ "
 NO_MARK = "  "
+KEPT_MARK = " ↓"  # after the title: the song's audio is kept (plays offline)
+KEPT_FILTER = ":kept"  # a filter word: kept songs only
 # Style objects, not "bold"/"dim" strings: nothing to parse when rows are drawn.
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
@@ -74,6 +76,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
+    kept: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks whose audio is kept
 
     class Activated(Message):
         """A song was double-clicked (play it)."""
@@ -93,7 +96,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self._before_filter: Song | None = None  # highlighted when the filter started
         self._visible: list[Song] = list(self._songs)
         self._index: dict[int, int] | None = None  # rank -> row, built when first needed
-        self._rows: dict[tuple[int, bool], Content] = {}  # (rank, playing) -> row text
+        self._rows: dict[tuple[int, bool, bool], Content] = {}  # (rank, playing, kept) -> row text
         self.virtual_size = Size(0, len(self._visible))
         self.set_reactive(SongList.highlighted, 0 if self._visible else None)
 
@@ -101,7 +104,8 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _row(self, song: Song) -> Content:
         playing = song.rank == self._playing
-        key = (song.rank, playing)
+        kept = song.rank in self.kept
+        key = (song.rank, playing, kept)
         row = self._rows.get(key)
         if row is None:
             other = song.anime or song.artist
@@ -110,6 +114,8 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
                 (f"{song.rank:>{self._rank_width}}. ", DIM),
                 (safe_text(song.title), BOLD),
             ]
+            if kept:
+                parts.append((KEPT_MARK, BOLD))
             if other:
                 parts.append(("  " + safe_text(other), DIM))
             row = self._rows[key] = Content.assemble(*parts)
@@ -227,12 +233,15 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         was_filtering = bool(filter_terms(self._query))
         self._query = query
         terms = filter_terms(query)
+        kept_only = KEPT_FILTER in terms
+        words = [t for t in terms if t != KEPT_FILTER]
         if not terms:
             visible = list(self._songs)
         else:
             if self._haystacks is None:
                 self._haystacks = [song_haystack(song) for song in self._songs]
-            visible = [song for song, hay in zip(self._songs, self._haystacks, strict=True) if matches(hay, terms)]
+            visible = [song for song, hay in zip(self._songs, self._haystacks, strict=True)
+                       if matches(hay, words) and (not kept_only or song.rank in self.kept)]
         if terms and not was_filtering:
             self._before_filter = self.highlighted_song  # a filter starts
         # The song to keep highlighted: the current one, or (when the filter matched
@@ -250,6 +259,12 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         self.call_after_refresh(self.scroll_to_highlight, center=True)  # its neighbours in view
         return len(visible)
+
+    def watch_kept(self, kept: frozenset[int]) -> None:
+        if KEPT_FILTER in filter_terms(self._query):
+            query, self._query = self._query, "\0"
+            self.apply_filter(query)  # the kept songs changed: show them again
+        self.refresh()
 
     def set_playing(self, rank: int | None) -> None:
         """Mark the song that is playing (▶); None removes the mark."""
