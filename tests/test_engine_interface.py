@@ -18,7 +18,7 @@ ENGINE_ONLY = {
 }
 FAKE_ONLY = {"called", "drain", "emit", "finish", "progress"}  # the fake's simulation controls
 # Keyword arguments of the constructors that only one side takes.
-ENGINE_ONLY_PARAMS = {"resolver", "player", "queue", "advance_delay", "report_within", "rng", "warm_up", "clock", "library"}
+ENGINE_ONLY_PARAMS = {"resolver", "player", "queue", "advance_delay", "report_within", "rng", "warm_up", "clock", "library", "pins"}
 FAKE_ONLY_PARAMS = {"threaded", "fail", "start_error"}
 
 

@@ -82,7 +82,7 @@ SONG = Song(rank=1, title="Sadness and Sorrow", anime="Naruto")
 
 def search_answers(stream_url: str) -> dict:
     return {
-        f"ytsearch1:{SONG.search_terms}": {
+        f"ytsearch8:{SONG.search_terms}": {
             "_type": "playlist",
             "entries": [{"_type": "url", "url": WATCH, "ie_key": "Youtube", "id": "abcdefghijk", "title": "X"}],
         },
@@ -137,7 +137,7 @@ def test_search_takes_the_first_entry_and_both_are_cached(tmp_path):
     stream = f"https://rr1.googlevideo.com/videoplayback?expire={int(clock.now) + 6 * 3600}&id=1"
     resolver, calls, _ = make_resolver(search_answers(stream), clock=clock)
     first = resolver.resolve(SONG)
-    assert calls == [f"ytsearch1:{SONG.search_terms}", WATCH]
+    assert calls == [f"ytsearch8:{SONG.search_terms}", WATCH]
     assert first.url == stream and first.title == "Sadness and Sorrow (OST)" and first.duration == 200.0
     assert first.expires_at == clock.now + 6 * 3600 - EXPIRY_MARGIN
 
@@ -177,10 +177,10 @@ def test_an_expired_stream_is_resolved_again_but_the_search_is_kept():
     clock.now += 3600 - EXPIRY_MARGIN + 1  # inside the margin: stale
     got = resolver.resolve(SONG)
     assert got.from_cache is False
-    assert calls == [f"ytsearch1:{SONG.search_terms}", WATCH, WATCH]  # no second search
+    assert calls == [f"ytsearch8:{SONG.search_terms}", WATCH, WATCH]  # no second search
     clock.now += SEARCH_TTL  # a month later the search itself is stale
     resolver.resolve(SONG)
-    assert calls[-2:] == [f"ytsearch1:{SONG.search_terms}", WATCH]
+    assert calls[-2:] == [f"ytsearch8:{SONG.search_terms}", WATCH]
 
 
 def test_a_url_without_expiry_is_kept_for_an_hour():

@@ -67,16 +67,22 @@ def cmd_library(args: argparse.Namespace, playlist: Playlist) -> int:
     if args.ranks and not args.clear:
         raise UsageError("ranks are for --clear; `sadtui library` lists every kept song")
     if args.clear:
+        from sadtui.services.pins import PinStore
+
         songs = _songs(playlist, args.ranks) if args.ranks else list(playlist.songs)
-        removed = library.drop(songs)
+        pins = PinStore(playlist)
+        removed = library.drop([pins.apply(song) for song in songs] + songs)
         if not args.json:
             sys.stdout.write(f"removed {removed} kept song{'s' if removed != 1 else ''}\n")
         else:
             sys.stdout.write(json.dumps({"removed": removed}) + "\n")
         return EXIT_OK
+    from sadtui.services.pins import PinStore
+
+    pins = PinStore(playlist)
     rows = []
     for song in playlist.songs:
-        kept = library.entry(song)
+        kept = library.entry(pins.apply(song))
         if kept is not None:
             rows.append({"rank": song.rank, "title": song.title, "bytes": kept.bytes, "path": str(kept.path),
                          "source": kept.source})
@@ -149,7 +155,10 @@ class _Bars:
 def cmd_download(args: argparse.Namespace, playlist: Playlist) -> int:
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+    from sadtui.services.errors import ResolveError
     from sadtui.services.library import Library, LibraryError
+    from sadtui.services.pins import PinStore, pinned_song
+    from sadtui.services.resolver import Resolver
     from sadtui.services.stdio import is_terminal
 
     if not args.ranks and not args.all:
@@ -158,6 +167,7 @@ def cmd_download(args: argparse.Namespace, playlist: Playlist) -> int:
         raise UsageError("give ranks or --all, not both")
     songs = list(playlist.songs) if args.all else _songs(playlist, args.ranks)
     library = Library()
+    pins, resolver = PinStore(playlist), Resolver()
     cancel = threading.Event()
     bars = _Bars(songs) if is_terminal(sys.stderr) else None
     failures: list[str] = []
@@ -168,7 +178,11 @@ def cmd_download(args: argparse.Namespace, playlist: Playlist) -> int:
                 bars.update(song, p.done, p.total)
 
         try:
-            kept = library.download(song, progress=progress, cancel=cancel)
+            try:
+                target = pinned_song(song, pins, resolver)  # a search's best match, pinned first
+            except ResolveError as exc:
+                raise LibraryError(exc.message) from None
+            kept = library.download(target, progress=progress, cancel=cancel)
             if bars is not None:
                 bars.update(song, kept.bytes, kept.bytes)
                 bars.finished(song, True)
@@ -195,6 +209,7 @@ def cmd_download(args: argparse.Namespace, playlist: Playlist) -> int:
         return EXIT_INTERRUPTED
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        resolver.close()
         if bars is not None and not cancel.is_set():
             bars.__exit__(None, None, None)
     for line in failures:

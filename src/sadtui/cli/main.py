@@ -15,9 +15,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sadtui import __version__
-from sadtui.cli import config_cmd, doctor, library_cmd, lyrics_cmd, play, transfer
+from sadtui.cli import config_cmd, doctor, library_cmd, lyrics_cmd, play, transfer, versions_cmd
 from sadtui.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.register(sub, _playlist_option)
     library_cmd.register(sub, _playlist_option)
     lyrics_cmd.register(sub, _playlist_option)
+    versions_cmd.register(sub, _playlist_option)
     config_cmd.register(sub)
     return parser
 
@@ -149,10 +151,27 @@ def cmd_list(args: argparse.Namespace, playlist: Playlist) -> int:
     return EXIT_OK
 
 
+def _what_plays(playlist: Playlist, song: Any) -> tuple[Any, bool]:
+    """The song's pin (or None) and whether its audio is kept."""
+    from sadtui.services.library import Library
+    from sadtui.services.pins import PinStore
+
+    pins = PinStore(playlist)
+    pin = pins.get(song)
+    kept = song.path is None and Library().entry(pins.apply(song)) is not None
+    return pin, kept
+
+
 def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
+    from sadtui.services.versions import plays_line
+
     song = find_song(playlist, args.rank)
+    pin, kept = _what_plays(playlist, song)
     if args.json:
-        _print_json(song.to_json())
+        data = song.to_json()
+        data["plays"] = {**(pin.to_json() if pin is not None else {"url": song.url or song.path}),
+                         "pinned": pin is not None, "kept": kept}
+        _print_json(data)
         return EXIT_OK
     if is_terminal(sys.stdout) and os.environ.get("TERM") != "dumb":
         _show_rich(song)
@@ -167,6 +186,7 @@ def cmd_show(args: argparse.Namespace, playlist: Playlist) -> int:
         out.append(f"URL:    {safe_text(song.url)}")
     else:
         out.append(f"Search: {safe_text(song.search_terms)}")
+    out.append(plays_line(song, pin, kept=kept))
     if song.description:
         out += ["", safe_text(song.description.strip(), keep_newlines=True)]
     sys.stdout.write("\n".join(out) + "\n")

@@ -185,14 +185,17 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
     engine = None
     try:
         from sadtui.services.library import Library
+        from sadtui.services.pins import PinStore
 
+        pins = PinStore(playlist)  # a searched song plays its pinned recording
         engine = engine_cls(
             playlist, events.put, mpv_options=options, queue=ranks, advance_delay=0.0, warm_up=False,
             library=Library(),  # kept songs play from disk; a song played to its end is kept
+            pins=pins,
         )
         # Resolve the first song while mpv starts (~0.1 s): the engine's own
         # request for it then joins this one instead of starting over.
-        engine.resolver.prefetch(playlist.song(ranks[0]))
+        engine.resolver.prefetch(pins.apply(playlist.song(ranks[0])))
         with _sigint_deferred():  # Ctrl-C would leave libmpv half made: take it right after
             engine.open_player()  # a bad --mpv-option is found here, before anything plays
     except player_error as exc:

@@ -84,6 +84,7 @@ class Control(PlayerSide):
         report_within: float,
         status: Status,
         library: Any = None,
+        pins: Any = None,
     ) -> None:
         self.playlist = playlist
         self.player = player
@@ -118,6 +119,7 @@ class Control(PlayerSide):
         self.closed = False
         self.library = library  # the library of kept audio (None: stream everything)
         self.offline = False  # the last song that needed the network could not reach it
+        self.pins = pins  # pinned recordings (services.pins.PinStore): a pinned song plays its page
 
     # ================================================================ plumbing
 
@@ -470,7 +472,10 @@ class Control(PlayerSide):
                 if self.pool is not None:
                     self.pool.submit(library.touch, req.song)
             else:
-                library.keep_later(req.song)
+                song = req.song
+                if self.pins is not None and song.url is None:
+                    song = self.song(req.rank)  # its search was pinned meanwhile: keep the pin
+                library.keep_later(song)
         except Exception:  # noqa: BLE001 - keeping is a bonus
             log.exception("engine: could not keep #%s", req.rank)
 
@@ -621,5 +626,10 @@ class Control(PlayerSide):
         song = self.playlist.song(rank)
         if song is None:
             raise ValueError(f"no song with rank {rank}")
+        if self.pins is not None:
+            try:
+                song = self.pins.apply(song)  # its pinned recording, as its url
+            except Exception:  # noqa: BLE001 - a broken pins file means searching
+                log.exception("engine: reading the pin of #%s failed", rank)
         return song
 

@@ -106,6 +106,16 @@ class _Outbox:
                 log.exception("engine: notify(%s) failed", type(event).__name__)
 
 
+def _pinner(pins: Any) -> Callable[[Any, Any], None]:
+    """The resolver's on_pick: pin the recording a song's search chose (when it has none)."""
+    from sadtui.services.pins import Pin
+
+    def pin(song: Any, candidate: Any) -> None:
+        pins.set_if_unpinned(song, Pin(candidate.url, candidate.title, candidate.channel, candidate.duration))
+
+    return pin
+
+
 class PlaybackEngine:
     def __init__(
         self,
@@ -122,6 +132,7 @@ class PlaybackEngine:
         warm_up: bool = True,
         clock: Clock | None = None,
         library: Any = None,
+        pins: Any = None,
     ) -> None:
         self.playlist = playlist
         self.mpv_options = tuple(mpv_options)
@@ -144,8 +155,11 @@ class PlaybackEngine:
         self._control = Control(
             playlist=playlist, player=self.player, resolver=resolver, order=order, emit=self._outbox.put,
             clock=self._clock, tickets=self._tickets, advance_delay=advance_delay,
-            report_within=report_within, status=_starting_status(options), library=library,
+            report_within=report_within, status=_starting_status(options), library=library, pins=pins,
         )
+        self.pins = pins  # pinned recordings: a search's first pick is pinned, a pinned song plays it
+        if pins is not None and hasattr(resolver, "on_pick"):
+            resolver.on_pick = _pinner(pins)
         self.library = library  # the library of kept audio: kept songs play from disk
         self._lock = threading.Lock()  # guards the lifecycle fields and the settings asked for
         self._loop: Any = None

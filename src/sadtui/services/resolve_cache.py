@@ -1,8 +1,9 @@
 """The resolver's cache on disk (``resolved.json``), safe against bad files and other processes.
 
-Two tables: ``searches`` (search terms -> the video page found, 30 days) and
+Three tables: ``searches`` (search terms -> the video page found, 30 days),
 ``streams`` (page or media URL -> the stream URL, its headers, title, duration,
-until it expires).  Every entry read from disk is validated
+until it expires) and ``candidates`` (search terms -> the versions a search listed,
+a day).  Every entry read from disk is validated
 (:func:`valid_stream`, :func:`valid_search`): a wrong type, a number that is not
 finite (or has 401 digits), a URL that is not http(s)... and the entry is dropped,
 never raised.  A file that is not JSON, too big or too deeply nested is an empty
@@ -40,7 +41,7 @@ except ImportError:  # pragma: no cover - not on Windows: the in-process lock on
 __all__ = ["CACHE_VERSION", "ResolveCache", "read_cache_file", "valid_search", "valid_stream"]
 
 CACHE_VERSION = 1
-SECTIONS = ("searches", "streams")
+SECTIONS = ("searches", "streams", "candidates")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_TEXT = 4096  # a title, a header value, a search id
 MAX_HEADERS = 64
@@ -111,14 +112,47 @@ def valid_search(entry: Any) -> dict[str, Any] | None:
     ident, title = entry.get("id"), entry.get("title")
     if (ident is not None and _text(ident) is None) or (title is not None and _text(title) is None):
         return None
-    return {"url": url, "id": ident, "title": title, "expires_at": expires}
+    channel, duration = entry.get("channel"), entry.get("duration")
+    if channel is not None and _text(channel) is None:
+        return None
+    seconds = _number(duration)
+    if duration is not None and seconds is None:
+        return None
+    return {"url": url, "id": ident, "title": title, "channel": channel,
+            "duration": seconds if seconds is not None and seconds > 0 else None, "expires_at": expires}
 
 
-_VALIDATORS: dict[str, Callable[[Any], dict[str, Any] | None]] = {"searches": valid_search, "streams": valid_stream}
+MAX_CANDIDATES = 50
+
+
+def valid_candidates(entry: Any) -> dict[str, Any] | None:
+    """A clean copy of a cached versions search (its candidates), or None when anything is wrong."""
+    if not isinstance(entry, dict):
+        return None
+    items, expires = entry.get("items"), _number(entry.get("expires_at"))
+    if not isinstance(items, list) or len(items) > MAX_CANDIDATES or expires is None:
+        return None
+    clean = []
+    for item in items:
+        if not isinstance(item, dict) or not is_web_url(item.get("url")) or _text(item.get("title")) is None:
+            return None
+        channel, seconds = item.get("channel"), _number(item.get("duration"))
+        if channel is not None and _text(channel) is None:
+            return None
+        if item.get("duration") is not None and seconds is None:
+            return None
+        clean.append({"url": item["url"], "title": item["title"], "channel": channel,
+                      "duration": seconds if seconds is not None and seconds > 0 else None})
+    return {"items": clean, "expires_at": expires}
+
+
+_VALIDATORS: dict[str, Callable[[Any], dict[str, Any] | None]] = {
+    "searches": valid_search, "streams": valid_stream, "candidates": valid_candidates,
+}
 
 
 def empty_cache() -> dict[str, Any]:
-    return {"version": CACHE_VERSION, "searches": {}, "streams": {}}
+    return {"version": CACHE_VERSION, "searches": {}, "streams": {}, "candidates": {}}
 
 
 def read_cache_file(path: Path) -> dict[str, Any]:
@@ -215,6 +249,11 @@ class ResolveCache:
     def search(self, terms: str) -> dict[str, Any] | None:
         """The fresh cached search entry for `terms` (a copy), or None."""
         return self._fresh("searches", terms)
+
+    def candidates(self, terms: str) -> list[dict[str, Any]] | None:
+        """The fresh cached versions of `terms` (copies), or None."""
+        entry = self._fresh("candidates", terms)
+        return [dict(item) for item in entry["items"]] if entry is not None else None
 
     def search_url(self, terms: str) -> str | None:
         """The page a search found, even when stale (to forget its stream)."""

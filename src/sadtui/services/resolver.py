@@ -1,7 +1,8 @@
 """Find a song's audio stream with yt-dlp (as a library), with an on-disk cache.
 
-* A song's ``url`` wins; otherwise ``ytsearch1:<search terms>`` and its first
-  entry.  Format ``bestaudio/best``.
+* A song's ``url`` wins; otherwise ``ytsearch8:<search terms>`` (flat), its
+  entries scored against the song (:mod:`sadtui.services.versions`) and the best
+  one taken (and reported to ``on_pick``, which pins it).  Format ``bestaudio/best``.
 * Only web addresses leave the resolver: whatever yt-dlp extracts from a page (the
   chosen format's URL, its manifest and fragments, every requested format) must be
   http(s) (:func:`sadtui.services.urls.is_web_url`), or the song fails with "the
@@ -22,7 +23,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +33,6 @@ from typing import Any
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_text
 from sadtui.services.errors import (
-    BAD_ADDRESS,
     JS_RUNTIME_HINT,
     NO_AUDIO,
     NON_WEB,
@@ -43,10 +42,23 @@ from sadtui.services.errors import (
     first_line,
 )
 from sadtui.services.logs import log
+from sadtui.services.prefetch import Prefetcher
 from sadtui.services.resolve_cache import CACHE_VERSION, ResolveCache
 from sadtui.services.shared_calls import SharedCalls
 from sadtui.services.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
-from sadtui.services.ytdl_info import channel_of, is_direct_media, number, stream_of, thumbnail_of, url_expiry
+from sadtui.services.versions import CANDIDATES, Candidate, candidates_from_info, rank
+from sadtui.services.ytdl_info import (
+    EXPIRY_MARGIN,
+    STREAM_TTL,
+    channel_of,
+    check_song_url,
+    is_direct_media,
+    number,
+    stream_expires_at,
+    stream_of,
+    thumbnail_of,
+    url_expiry,
+)
 from sadtui.services.ytdl_session import SessionPool, YtdlSession, js_runtimes, warm_extractors, ytdl_options
 
 __all__ = [
@@ -72,8 +84,8 @@ __all__ = [
 ]
 
 SEARCH_TTL = 30 * 24 * 3600.0  # a search's video page
-STREAM_TTL = 3600.0  # a stream URL without a known expiry
-EXPIRY_MARGIN = 600.0  # re-resolve this long before a stream URL expires
+CANDIDATES_TTL = 24 * 3600.0  # a versions search's list
+VERSIONS_PREFIX = f"ytsearch{CANDIDATES}:"
 MIN_STREAM_TTL = 60.0  # never cache shorter than this (or not at all)
 DEADLINE = 15.0  # seconds: any source fails within this
 SOCKET_TIMEOUT = 6.0
@@ -93,25 +105,6 @@ class Resolved:
     source: str = ""  # the page (or media) URL it was found from
     channel: str | None = None  # who published the recording (yt-dlp's channel or uploader)
     thumbnail: str | None = None  # the recording's artwork: an http(s) URL only
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def stream_expires_at(url: str, now: float) -> float:
-    expiry = url_expiry(url)
-    if expiry is None:
-        return now + STREAM_TTL
-    return expiry - EXPIRY_MARGIN
-
-
-def check_song_url(url: str) -> None:
-    """Refuse a song URL that is not a web address before yt-dlp sees it."""
-    if is_web_url(url):
-        return
-    if re.match(r"(?i)https?://", url):
-        raise ResolveError(BAD_ADDRESS)
-    raise ResolveError("the address is not a web address (http or https)")
 
 
 # ---------------------------------------------------------------- the resolver
@@ -138,9 +131,9 @@ class Resolver:
         self._pool = SessionPool(lambda: YtdlSession(self.ydl_options(), ydl_factory), pool_size)
         self._lock = threading.Lock()  # guards the fields below
         self._calls: SharedCalls[Resolved] = SharedCalls()
-        self._prefetch_wanted: Song | None = None
-        self._prefetch_thread: threading.Thread | None = None
-        self._prefetch_cv = threading.Condition(self._lock)
+        self._prefetcher = Prefetcher(self)
+        # Told of the recording a search chose for a song (the engine pins it); may be None.
+        self.on_pick: Callable[[Song, Candidate], None] | None = None
 
     @property
     def cache_path(self) -> Path:
@@ -256,6 +249,8 @@ class Resolver:
             check_song_url(song.url)
         cached = self.cached(song)
         if cached is not None:
+            if song.url is None:
+                self._pick_cached(song)
             return cached
         key = song.url or SEARCH_PREFIX + song.search_terms
         deadline_at = time.monotonic() + self.deadline
@@ -280,14 +275,23 @@ class Resolver:
             return Resolved(url=source, expires_at=self._clock() + STREAM_TTL, source=source)
         if source is None:
             terms = song.search_terms
-            source = self._cached_search(terms)
+            source = self._pick_cached(song)
             if source is None:
-                info = self._extract(SEARCH_PREFIX + terms, deadline_at)
+                info = self._extract(VERSIONS_PREFIX + terms, deadline_at)
                 entries = [e for e in (info.get("entries") or []) if isinstance(e, dict)]
                 if info.get("_type") in ("playlist", "multi_video") or "entries" in info:
                     if not entries:
                         raise ResolveError(f"nothing found on YouTube for “{first_line(terms)}”")
+                    found = candidates_from_info(info)[:CANDIDATES]
+                    best = rank(found, song)
+                    if not best:
+                        raise ResolveError(NON_WEB)
                     entry = entries[0]
+                    for candidate in entries:
+                        if (candidate.get("webpage_url") or candidate.get("url")) == best[0].url:
+                            entry = candidate
+                            break
+                    self._remember_candidates(terms, found)
                 else:
                     entry = info
                 page = entry.get("webpage_url") or entry.get("url")
@@ -296,6 +300,9 @@ class Resolver:
                 if not is_web_url(page):
                     raise ResolveError(NON_WEB)
                 self._remember_search(terms, page, entry)
+                chosen = candidates_from_info(entry)
+                if chosen:
+                    self._picked(song, chosen[0])
                 if entry.get("_type") not in ("url", "url_transparent") and (
                     entry.get("formats") or entry.get("requested_formats")
                 ):
@@ -319,6 +326,7 @@ class Resolver:
         return self._store(source, info)
 
     def _remember_search(self, terms: str, page: str, entry: dict[str, Any]) -> None:
+        channel = entry.get("channel") or entry.get("uploader")
         self._cache.put(
             "searches",
             terms,
@@ -326,9 +334,50 @@ class Resolver:
                 "url": page,
                 "id": entry.get("id") if isinstance(entry.get("id"), str) else None,
                 "title": entry.get("title") if isinstance(entry.get("title"), str) else None,
+                "channel": channel if isinstance(channel, str) else None,
+                "duration": number(entry.get("duration")),
                 "expires_at": self._clock() + SEARCH_TTL,
             },
         )
+
+    def _remember_candidates(self, terms: str, candidates: list[Candidate]) -> None:
+        items = [{"url": c.url, "title": c.title, "channel": c.channel, "duration": c.duration} for c in candidates]
+        self._cache.put("candidates", terms, {"items": items, "expires_at": self._clock() + CANDIDATES_TTL})
+
+    def _pick_cached(self, song: Song) -> str | None:
+        """The page a cached search of `song` found (reported to on_pick), or None."""
+        entry = self._cache.search(song.search_terms)
+        if entry is None:
+            return None
+        page: str = entry["url"]
+        self._picked(song, Candidate(page, entry["title"] or page, entry.get("channel"), entry.get("duration")))
+        return page
+
+    def _picked(self, song: Song, candidate: Candidate) -> None:
+        notify = self.on_pick
+        if notify is None:
+            return
+        try:
+            notify(song, candidate)
+        except Exception:  # noqa: BLE001 - pinning is a bonus: the song plays anyway
+            log.exception("resolver: on_pick failed for rank %s", song.rank)
+
+    # ------------------------------------------------------------ versions
+
+    def search(self, song: Song, *, fresh: bool = False) -> list[Candidate]:
+        """The top candidates for `song`'s search terms, scored, best first (cached for a day);
+        raises ResolveError within the deadline."""
+        terms = song.search_terms
+        items = None if fresh else self._cache.candidates(terms)
+        if items is None:
+            info = self._extract(VERSIONS_PREFIX + terms, time.monotonic() + self.deadline)
+            found = candidates_from_info(info)[:CANDIDATES]
+            if not found:
+                raise ResolveError(f"nothing found on YouTube for “{first_line(terms)}”")
+            self._remember_candidates(terms, found)
+            return rank(found, song)
+        found = [Candidate(i["url"], i["title"], i["channel"], i["duration"], position=n) for n, i in enumerate(items)]
+        return rank(found, song)
 
     def _store(self, source: str, info: dict[str, Any]) -> Resolved:
         url, headers = stream_of(info)
@@ -366,32 +415,4 @@ class Resolver:
 
     def prefetch(self, song: Song) -> None:
         """Resolve `song` in the background (latest request wins); errors are ignored."""
-        try:
-            if self.cached(song) is not None:
-                return
-        except ResolveError:
-            return
-        with self._prefetch_cv:
-            self._prefetch_wanted = song
-            if self._prefetch_thread is None or not self._prefetch_thread.is_alive():
-                self._prefetch_thread = threading.Thread(
-                    target=self._prefetch_loop, name="sadtui-prefetch", daemon=True
-                )
-                self._prefetch_thread.start()
-            self._prefetch_cv.notify()
-
-    def _prefetch_loop(self) -> None:
-        while True:
-            with self._prefetch_cv:
-                if self._prefetch_wanted is None:
-                    self._prefetch_cv.wait(timeout=30)
-                    if self._prefetch_wanted is None:
-                        self._prefetch_thread = None
-                        return
-                song, self._prefetch_wanted = self._prefetch_wanted, None
-            try:
-                self.resolve(song)
-            except ResolveError:
-                pass  # the real play reports it
-            except Exception:  # noqa: BLE001 - logged
-                log.warning("prefetching rank %s failed", song.rank, exc_info=True)
+        self._prefetcher.prefetch(song)

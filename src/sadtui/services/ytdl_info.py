@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sadtui.services.errors import NON_WEB, ResolveError
+from sadtui.services.errors import BAD_ADDRESS, NON_WEB, ResolveError
 from sadtui.services.urls import is_web_url
 
 __all__ = [
@@ -132,3 +132,23 @@ def thumbnail_of(info: dict[str, Any]) -> str | None:
     if isinstance(value, str) and len(value) <= MAX_THUMBNAIL_URL and is_web_url(value):
         return value
     return None
+
+
+STREAM_TTL = 3600.0  # a stream URL without a known expiry
+EXPIRY_MARGIN = 600.0  # re-resolve this long before a stream URL expires
+
+
+def stream_expires_at(url: str, now: float) -> float:
+    expiry = url_expiry(url)
+    if expiry is None:
+        return now + STREAM_TTL
+    return expiry - EXPIRY_MARGIN
+
+
+def check_song_url(url: str) -> None:
+    """Refuse a song URL that is not a web address before yt-dlp sees it."""
+    if is_web_url(url):
+        return
+    if re.match(r"(?i)https?://", url):
+        raise ResolveError(BAD_ADDRESS)
+    raise ResolveError("the address is not a web address (http or https)")

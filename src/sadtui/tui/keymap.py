@@ -15,6 +15,7 @@ from sadtui.model.config import KEY_ALIASES
 
 # Where a key is bound: the App (works everywhere), the song list, or a reading pane.
 APP, LIST, PANE = "app", "list", "pane"
+PALETTE = "palette"  # no key: reached from the command palette only
 
 GROUPS = ("Moving", "Reading", "Filter", "Panels", "Playback", "App")
 
@@ -143,6 +144,13 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("z", "cycle_sleep", "Sleep timer",
               "Sleep timer: off, end of this song, 15, 30, 45, 60 min (fades out, then stops)",
               "z", "Playback", APP, command="cycle_sleep"),
+    # ---- the library of kept audio, and versions
+    KeyAction("d", "keep", "Keep", "Download the highlighted song, to play it offline",
+              "d", "Playback", APP, command="keep"),
+    KeyAction("v", "versions", "Versions", "Pick the recording the highlighted song plays (Enter pins and plays)",
+              "v", "Playback", APP, command="versions"),
+    KeyAction("", "download_all", "Download all", "Keep every song of the playlist on disk",
+              "ctrl+p", "Playback", PALETTE, command="download_all"),
     # ---- app
     KeyAction("ctrl+o", "switch_list", "Switch list…", "Open another list from the library of lists",
               "Ctrl+O", "App", APP, command="switch_list"),

@@ -49,8 +49,10 @@ def default_engine_factory(mpv_options: Sequence[str] = ()) -> EngineFactory:
     def create(playlist: Playlist, notify: Notify) -> Engine:
         from sadtui.services.engine import PlaybackEngine  # after the first paint only
         from sadtui.services.library import Library
+        from sadtui.services.pins import PinStore
 
-        return PlaybackEngine(playlist, notify, mpv_options=tuple(mpv_options), library=Library())
+        return PlaybackEngine(playlist, notify, mpv_options=tuple(mpv_options), library=Library(),
+                              pins=PinStore(playlist))
 
     return create
 

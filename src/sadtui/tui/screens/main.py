@@ -31,6 +31,7 @@ from sadtui.services.events import (
 )
 from sadtui.tui.keymap import APP, bindings_for
 from sadtui.tui.messages import EngineNotice
+from sadtui.tui.screens.library_actions import LibraryActions
 from sadtui.tui.widgets.filter_bar import FilterBar
 from sadtui.tui.widgets.focus import focus_now
 from sadtui.tui.widgets.now_playing import ACTIVE_STATES, NowPlaying
@@ -47,7 +48,7 @@ PANEL_NAMES = ("faq", "about")
 FOOTER_ROOMY = 80  # columns from which the footer has room for every key and ^p
 
 
-class MainScreen(Screen[None]):
+class MainScreen(LibraryActions, Screen[None]):
     BINDINGS = bindings_for(APP)
     AUTO_FOCUS = "#songs"
     RANK_TIMEOUT = 1.0  # seconds after the last digit before a typed rank is taken
@@ -107,6 +108,18 @@ class MainScreen(Screen[None]):
             self.songs.highlight_rank(self._start.rank)
         if self._start_panel in PANEL_NAMES:
             self.show_panel(self._start_panel, save=False)
+        self.call_after_refresh(self._show_library)  # after the first paint: it reads the library
+
+    def _show_library(self) -> None:
+        """What each song plays (details) and which are kept (list)."""
+        try:
+            self.details.plays = self.plays_text
+            self.details.refresh_plays()
+            self.refresh_kept()
+        except Exception:  # noqa: BLE001 - the library is a bonus: logged
+            from sadtui.services.logs import log
+
+            log.exception("tui: reading the library failed")
 
     async def show_playlist(self, playlist: Playlist, start: Song | None, panel: str | None = None) -> None:
         """Another list in place of this one ("Switch list…"): built anew, nothing playing."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
@@ -75,6 +77,7 @@ class SongDetails(ScrollPane):
     def __init__(self, song: Song | None, playlist: Playlist | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._song = song
+        self.plays: Callable[[Song], str] | None = None  # "Plays: …" for a song (set by the screen)
         self._pending: str | None = None
         self._rendering = False
         self.playlist = playlist or Playlist(title="", songs=(song,) if song else ())
@@ -136,7 +139,21 @@ class SongDetails(ScrollPane):
         failure = self.failures.get(song.rank)
         if failure:
             lines.append(Content.assemble(("✗ Can't play: ", "bold $error"), (safe_line(failure), "$error")))
+        if self.plays is not None:
+            try:
+                line = self.plays(song)  # already safe text
+            except Exception:  # noqa: BLE001 - the line is a bonus: logged
+                from sadtui.services.logs import log
+
+                log.exception("details: what plays #%s", song.rank)
+            else:
+                label, _, rest = line.partition(": ")
+                lines.append(Content.assemble((f"{label}: ", "dim"), rest))
         return Content("\n").join(lines)
+
+    def refresh_plays(self) -> None:
+        """Draw the heading again (what plays changed: a pin, a kept file)."""
+        self.query_one("#details-head", Static).update(self._heading(self._song))
 
     def show_song(self, song: Song | None) -> None:
         if song is self._song:

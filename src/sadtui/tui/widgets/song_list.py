@@ -33,6 +33,7 @@ MARKS: dict[str, tuple[str, str]] = {
     "failed": ("✗", "bold $error"),
 }
 KEPT_MARK = ("↓", "bold $secondary")  # kept offline (the library sets `kept`)
+KEPT_FILTER = ":kept"  # a filter word: kept songs only
 # Style objects, not "bold"/"dim" strings: nothing to parse when rows are drawn.
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
@@ -279,12 +280,15 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         was_filtering = bool(filter_terms(self._query))
         self._query = query
         terms = filter_terms(query)
+        kept_only = KEPT_FILTER in terms
+        words = [t for t in terms if t != KEPT_FILTER]
         if not terms:
             visible = list(self._songs)
         else:
             if self._haystacks is None:
                 self._haystacks = [song_haystack(song) for song in self._songs]
-            visible = [song for song, hay in zip(self._songs, self._haystacks, strict=True) if matches(hay, terms)]
+            visible = [song for song, hay in zip(self._songs, self._haystacks, strict=True)
+                       if matches(hay, words) and (not kept_only or song.rank in self.kept)]
         if terms and not was_filtering:
             self._before_filter = self.highlighted_song  # a filter starts
         # The song to keep highlighted: the current one, or (when the filter matched
@@ -318,7 +322,10 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
             self._durations[rank] = seconds
             self.refresh()
 
-    def watch_kept(self) -> None:
+    def watch_kept(self, kept: frozenset[int]) -> None:
+        if KEPT_FILTER in filter_terms(self._query):
+            query, self._query = self._query, "\0"
+            self.apply_filter(query)  # the kept songs changed: show them again
         self.refresh()
 
     def watch_failed(self) -> None:

@@ -1,0 +1,69 @@
+"""The TUI's library keys against a real yt-dlp with a loopback search: `v` picks and
+pins a version, `d` keeps a song, the list marks it and `:kept` filters it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sadtui.model.playlist import Playlist, Song
+from sadtui.services.library import Library
+from sadtui.services.pins import PinStore
+from sadtui.tui.widgets.song_list import KEPT_MARK
+from search_support import use_loopback_search
+from tui_helpers import engine_ready, make_app, screen_text, wait_for, wait_for_text
+
+pytestmark = pytest.mark.e2e
+
+SONGS = (
+    Song(1, "Sadness and Sorrow", anime="Naruto", query="Sadness and Sorrow Naruto OST"),
+    Song(2, "Unravel", anime="Tokyo Ghoul", query="Unravel Tokyo Ghoul"),
+)
+
+
+@pytest.fixture
+def playlist(tmp_path):
+    return Playlist("Mine", SONGS, path=str(tmp_path / "mine.toml"))
+
+
+@pytest.fixture
+def search(monkeypatch, audio_server):
+    return use_loopback_search(monkeypatch, [
+        (audio_server.url("/long.wav"), "Sadness and Sorrow 1 hour loop", "Loops", 3600.0),
+        (audio_server.url("/a.wav"), "Naruto OST - Sadness and Sorrow", "Toshio Masuda - Topic", 183.0),
+        (audio_server.url("/b.wav"), "Sadness and Sorrow \x1b[31m(piano cover)", "Pianist", 190.0),
+    ])
+
+
+async def test_v_lists_versions_and_enter_pins_and_plays_one(playlist, search, audio_server):
+    app, recorder = make_app(playlist)
+    async with app.run_test(size=(120, 36)) as pilot:
+        engine = await engine_ready(pilot, recorder)
+        await pilot.press("v")
+        text = await wait_for_text(pilot, "Toshio Masuda - Topic", timeout=20)
+        assert "1 hour loop" in text and "\\x1b[31m(piano cover)" in text  # outside text escaped
+        assert "3:03" in text and "versions, best match first" in text
+        screen = app.screen
+        assert screen.candidates[0].url == audio_server.url("/a.wav")
+        await pilot.press("down", "enter")  # the second-best
+        chosen = screen.candidates[1]
+        await wait_for(pilot, lambda: engine.called("play") == [(1,)], what="#1 played")
+        pin = PinStore(playlist).get(SONGS[0])
+        assert pin is not None and pin.url == chosen.url and pin.channel == chosen.channel
+        await wait_for_text(pilot, "Plays: Sadness and Sorrow \\x1b[31m(piano cover) · Pianist")
+
+
+async def test_d_keeps_the_song_marks_it_and_kept_filters(playlist, search, audio_server):
+    app, recorder = make_app(playlist)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await engine_ready(pilot, recorder)
+        assert KEPT_MARK.strip() not in screen_text(app)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: 1 in app.main.songs.kept, timeout=30, what="#1 kept")
+        pin = PinStore(playlist).get(SONGS[0])
+        assert pin is not None and pin.url == audio_server.url("/a.wav")  # the best match, pinned
+        kept = Library().entry(PinStore(playlist).apply(SONGS[0]))
+        assert kept is not None and kept.path.read_bytes() == audio_server.files["/a.wav"][0]
+        text = await wait_for_text(pilot, "· kept")
+        assert f"Sadness and Sorrow{KEPT_MARK}" in text and f"Unravel{KEPT_MARK}" not in text
+        await pilot.press("slash", *":kept", "enter")
+        await wait_for(pilot, lambda: [s.rank for s in app.main.songs.visible_songs] == [1], what=":kept filter")
