@@ -20,6 +20,7 @@ def isolated_xdg(tmp_path_factory, monkeypatch):
         path.mkdir()
         monkeypatch.setenv(var, str(path))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # no desktop bus unless a test starts one
     # No test ever asks the real lyrics service: a closed loopback port unless a test says otherwise.
     monkeypatch.setenv("SADTUI_LYRICS_URL", "http://127.0.0.1:9")
     return base

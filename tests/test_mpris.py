@@ -249,3 +249,22 @@ def test_sadtui_play_without_a_bus_plays_as_before(audio_server, tmp_path, monke
         args += ["--mpv-option", option]
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, env={**os.environ})
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_doctor_says_whether_media_keys_can_work(session_bus, monkeypatch):  # noqa: F811
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("sadtui")
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": session_bus.address}
+    on = subprocess.run([str(exe), "doctor", "--json", "--mpv-option", "ao=null"], capture_output=True, text=True,
+                        env=env, timeout=60)
+    check = next(c for c in json.loads(on.stdout)["checks"] if c["name"] == "media keys (MPRIS)")
+    assert check["ok"] is True and check["detail"].startswith("on:")
+    env.pop("DBUS_SESSION_BUS_ADDRESS")
+    off = subprocess.run([str(exe), "doctor", "--mpv-option", "ao=null"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert off.returncode == 0  # quietly off: doctor still passes
+    assert "off   media keys (MPRIS)  off: no session D-Bus" in off.stdout

@@ -234,6 +234,34 @@ def check_audio(mpv_options: list[str]) -> tuple[Check, list[tuple[str, str]]]:
     return Check("audio output", result.ok, detail, audio_fix(result.devices)), result.devices
 
 
+def check_mpris(timeout: float = 3.0) -> Check:
+    """Media keys (MPRIS) need a session D-Bus: a nicety, so it never fails doctor."""
+    import os
+
+    name = "media keys (MPRIS)"
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if not address:
+        return Check(name, False, "off: no session D-Bus here (SSH, a container...): media keys and playerctl "
+                     "won't reach sadtui", "run sadtui inside a desktop session to have them", needed=False)
+    try:
+        import asyncio
+
+        from dbus_fast import BusType
+        from dbus_fast.aio import MessageBus
+
+        async def connect() -> None:
+            bus = await asyncio.wait_for(MessageBus(bus_type=BusType.SESSION).connect(), timeout)
+            bus.disconnect()
+
+        asyncio.run(connect())
+    except Exception as exc:  # noqa: BLE001 - any failure means: off
+        log.info("doctor: the session bus did not answer", exc_info=True)
+        return Check(name, False, f"off: the session D-Bus did not answer ({type(exc).__name__})",
+                     "check DBUS_SESSION_BUS_ADDRESS", needed=False)
+    return Check(name, True, "on: sadtui shows as org.mpris.MediaPlayer2.sadtui on the session bus while it runs",
+                 needed=False)
+
+
 def run_checks(online: bool = False, playlist: str | None = None, mpv_options: list[str] | None = None,
                audio: bool = True) -> Report:
     from sadtui.model import paths
@@ -253,6 +281,7 @@ def run_checks(online: bool = False, playlist: str | None = None, mpv_options: l
         check, devices = check_audio(list(mpv_options or []))
         report.checks.append(check)
         report.devices = devices
+    report.checks.append(check_mpris())
     if online:
         report.checks.append(check_youtube())
     return report
@@ -279,11 +308,11 @@ def cmd_doctor(args: argparse.Namespace, playlist: Playlist | None) -> int:
     width = max(len(c.name) for c in report.checks)
     lines = []
     for check in report.checks:
-        mark = "ok  " if check.ok else "FAIL"
+        mark = "ok  " if check.ok else ("off " if not check.needed else "FAIL")
         lines.append(f"{mark}  {check.name:<{width}}  {check.detail}")
         if not check.ok and check.hint:
-            lines.append(f"      {'':<{width}}  fix: {check.hint}")
-    failed = [c for c in report.checks if not c.ok]
+            lines.append(f"      {'':<{width}}  {'fix' if check.needed else 'note'}: {check.hint}")
+    failed = [c for c in report.checks if not c.ok and c.needed]
     if not failed:
         lines.append("\nEverything playback needs is there.")
     else:
