@@ -252,6 +252,11 @@ def test_versions_lists_scored_candidates_and_pin_marks_one(loopback, mine, caps
     assert len(marked) == 1 and "Pianist" in marked[0]
     code, out, _ = _cli(capsys, "show", "1", "--playlist", str(mine))
     assert "Plays: Sadness and Sorrow (piano cover) · Pianist · 3:10" in out
+    # export --pinned: the pinned recording, the way a curator ships a list that always plays it
+    code, out, _ = _cli(capsys, "export", "--format", "m3u", "--pinned", "--playlist", str(mine))
+    assert code == 0 and server.url("/b.wav") in out and "ytsearch1:" not in out
+    code, out, _ = _cli(capsys, "export", "--format", "m3u", "--playlist", str(mine))
+    assert code == 0 and server.url("/b.wav") not in out and "ytdl://ytsearch1:" in out
     code, out, _ = _cli(capsys, "pin", "1", "--clear", "--playlist", str(mine))
     assert code == 0 and "unpinned" in out
     assert PinStore(Playlist("Mine", (), path=str(mine))).get(Song(1, "Sadness and Sorrow", query=SONG.search_terms)) \

@@ -46,6 +46,8 @@ def register(sub: Any, playlist_option: Any) -> None:
     p.add_argument("ranks", nargs="*", type=parse_rank, metavar="RANK", help="only these songs, in this order")
     p.add_argument("--format", required=True, choices=("m3u", "xspf", "json", "md"), help="the format to write")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--pinned", action="store_true",
+                   help="write the pinned recordings' URLs for songs found by a search (the same recordings every time)")
     p.set_defaults(handler=cmd_export)
 
 
@@ -237,7 +239,13 @@ def cmd_export(args: argparse.Namespace, playlist: Any) -> int:
 
     for rank in args.ranks:
         find_song(playlist, rank)  # a rank that is not there: one line, exit 2
-    text = export(playlist, args.format, args.ranks)
+    pinned = None
+    if args.pinned:
+        from sadtui.services.pins import PinStore
+
+        pins = PinStore(playlist)
+        pinned = {song.rank: pin.url for song in playlist.songs if (pin := pins.get(song)) is not None}
+    text = export(playlist, args.format, args.ranks, pinned)
     if args.output:
         from sadtui.model import paths
 
