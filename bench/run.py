@@ -719,8 +719,11 @@ def _cycles_growth(server, tmp: Path, cycles: int = 200) -> Figure:
 
 # ------------------------------------------------------------------ main
 
+from import_bench import bench_import  # noqa: E402
+
 BENCHES = {
     "first_paint": bench_first_paint,
+    "import": bench_import,
     "ttfa_cli": bench_ttfa_cli,
     "in_app": bench_in_app,
     "lyrics": bench_lyrics,
