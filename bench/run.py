@@ -361,6 +361,171 @@ def bench_in_app(runs: int) -> list[Figure]:
     return [a, b, c]
 
 
+def _xdg_into_environ(tmp: Path) -> dict[str, str]:
+    env = bench_env(tmp)
+    for key, value in env.items():
+        if key.startswith("XDG_"):
+            os.environ[key] = value
+    return env
+
+
+def bench_kept_in_app(runs: int) -> list[Figure]:
+    """Enter to first audio for a kept song (played from the library on disk) against an
+    audio-file URL (played as it is), alternately in one app with the library on."""
+    from sadtui.model.playlist import load_playlist
+    from sadtui.services.engine import PlaybackEngine
+    from sadtui.services.library import Library
+    from sadtui.tui.app import SadtuiApp
+
+    tmp = tmpdir()
+    _xdg_into_environ(tmp)
+    server = _server()
+    clock = _AudioClock()
+    n = runs + 1  # the first of each kind is a warm-up
+    try:
+        # Odd ranks are kept, even ranks are not; every URL is distinct.
+        playlist = load_playlist(write_playlist(
+            tmp / "kept.toml", 2 * n, url_for=lambda rank: server.url(f"/long.wav?song={rank}")))
+        library = Library()
+        for rank in range(1, 2 * n + 1, 2):
+            library.download(playlist.song(rank))
+
+        def factory(pl, notify):
+            return clock.wrap_engine(PlaybackEngine(pl, clock.wrap(notify), mpv_options=("ao=null",),
+                                                    library=library))
+
+        kept: list[float] = []
+        direct: list[float] = []
+        from_disk: list[bool] = []
+
+        async def scenario() -> None:
+            app = SadtuiApp(playlist, engine_factory=factory, remember=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await _wait(lambda: app.engine is not None, what="engine ready")
+                await asyncio.sleep(2.0)  # the background warm-up
+                for i in range(n):
+                    # Alternate which kind goes first, so neither always follows the other.
+                    order = (2 * i + 1, 2 * i + 2) if i % 2 == 0 else (2 * i + 2, 2 * i + 1)
+                    for rank in order:
+                        app.songs.highlight_rank(rank)
+                        await pilot.pause()
+                        clock.arm()
+                        t0 = time.perf_counter()
+                        await pilot.press("enter")
+                        await _wait(clock.event.is_set, what=f"audio of #{rank}")
+                        took = clock.at - (clock.asked_at or t0)
+                        if rank % 2:
+                            from_disk.append(bool(app.engine.status.from_disk))
+                        if i:
+                            (kept if rank % 2 else direct).append(took)
+                        await pilot.press("s")
+                        await pilot.pause()
+                await pilot.press("q")
+
+        asyncio.run(scenario())
+    finally:
+        server.close()
+    if not all(from_disk):
+        raise RuntimeError("a kept song did not play from disk")
+    fig = Figure("in app: Enter to first audio, kept song (from disk)", "s", kept, direct,
+                 "Enter on an audio-file URL, alternately in the same app", target="<= 1.1x",
+                 notes="ao=null reports time-pos in ~50 ms steps")
+    fig.ok = fig.ratio is not None and fig.ratio <= 1.1
+    return [fig]
+
+
+def _kept_path(env: dict, playlist: Path, rank: int) -> str:
+    out = subprocess.run([str(SADTUI), "--playlist", str(playlist), "library", "--json"], env=env,
+                         capture_output=True, text=True, check=True, timeout=60)
+    for song in json.loads(out.stdout)["songs"]:
+        if song["rank"] == rank:
+            return song["path"]
+    raise RuntimeError(f"song {rank} is not kept")
+
+
+def bench_kept_cli(runs: int) -> list[Figure]:
+    """`sadtui play` of a kept song against the mpv command on the same file (server stopped)."""
+    mpv = shutil.which("mpv")
+    if not mpv:
+        raise RuntimeError("the mpv command is needed for the baseline (apt-get install mpv)")
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    server = _server()
+    playlist = tmp / "one.toml"
+    try:
+        playlist.write_text(f'title = "one"\n[[songs]]\nrank = 1\ntitle = "A"\nurl = "{server.url("/long.wav")}"\n')
+        _run([str(SADTUI), "--playlist", str(playlist), "download", "1"], env)
+    finally:
+        server.close()  # from here on the song can only come from disk
+    path = _kept_path(env, playlist, 1)
+    ours_cmd = [str(SADTUI), "--playlist", str(playlist), "play", "1",
+                "--mpv-option", "ao=null", "--mpv-option", "length=0.5"]
+    mpv_cmd = [mpv, "--no-config", "--no-video", "--ao=null", "--length=0.5", "--really-quiet", path]
+    ours, base = interleaved([lambda: _run(ours_cmd, env), lambda: _run(mpv_cmd, env)], runs)
+    fig = Figure("sadtui play of a kept song, ao=null length=0.5, whole process", "s", ours, base,
+                 "mpv CLI on the same local file", target="<= 1.2x")
+    fig.ok = fig.ratio is not None and fig.ratio <= 1.2
+    return [fig]
+
+
+def bench_download(runs: int) -> list[Figure]:
+    """`sadtui download --all` of 26 songs from loopback against curl fetching the same bytes
+    (three at a time on both sides, each into files)."""
+    curl = shutil.which("curl")
+    if not curl:
+        raise RuntimeError("curl is needed for the baseline")
+    tmp = tmpdir()
+    env = bench_env(tmp)
+    server = _server()
+    count = 26
+    try:
+        body = server.files["/long.wav"]
+        for rank in range(1, count + 1):
+            server.files[f"/song{rank}.wav"] = body  # 30 s of 16-bit mono WAV, ~2.6 MB each
+        urls = [server.url(f"/song{rank}.wav") for rank in range(1, count + 1)]
+        playlist = write_playlist(tmp / "all.toml", count, url_for=lambda rank: urls[rank - 1])
+        total = count * len(body[0])
+        out = tmp / "curl"
+
+        def ours() -> float:
+            shutil.rmtree(tmp / "xdg_data_home", ignore_errors=True)
+            (tmp / "xdg_data_home").mkdir()
+            return _run([str(SADTUI), "--playlist", str(playlist), "download", "--all"], env, timeout=300)
+
+        def fetch() -> float:
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            args = [curl, "-s", "-S", "-f", "--parallel", "--parallel-max", "3"]
+            for rank, url in enumerate(urls, 1):
+                args += ["-o", str(out / f"{rank}.wav"), url]
+            took = _run(args, env, timeout=300)
+            if sum(f.stat().st_size for f in out.iterdir()) != total:
+                raise RuntimeError("curl fetched the wrong number of bytes")
+            return took
+
+        def ytdlp() -> float:
+            # yt-dlp's own command on the same URLs, one after another: what the library builds on.
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            return _run([str(Path(sys.executable).parent / "yt-dlp"), "-q", "--no-config", "-f", "bestaudio/best",
+                         "-P", str(out), "-o", "%(autonumber)s.%(ext)s", *urls], env, timeout=300)
+
+        o, c, y = interleaved([ours, fetch, ytdlp], runs)
+        kept = sum(f.stat().st_size for f in (tmp / "xdg_data_home").rglob("*") if f.is_file() and f.suffix == ".wav")
+        if kept != total:
+            raise RuntimeError(f"sadtui kept {kept} bytes, expected {total}")
+    finally:
+        server.close()
+    fig = Figure(f"sadtui download --all, {count} songs ({total / 2**20:.0f} MiB) from loopback", "s", o, c,
+                 "curl --parallel-max 3, same URLs into files", target="<= 2x")
+    fig.ok = fig.ratio is not None and fig.ratio <= 2.0
+    tool = Figure(f"sadtui download --all, {count} songs from loopback", "s", o, y,
+                  "the yt-dlp command on the same URLs, one after another", target="(for reference)",
+                  notes="where the time goes: yt-dlp's start-up and per-URL extraction, against sadtui's own")
+    tool.ok = None
+    return [fig, tool]
+
+
 def bench_lyrics(runs: int) -> list[Figure]:
     """Enter to first audio with the lyrics pane open and artwork on (a slow lyrics service, a
     thumbnail to fetch) against the same with both off, interleaved in one app."""
@@ -727,6 +892,9 @@ BENCHES = {
     "ttfa_cli": bench_ttfa_cli,
     "in_app": bench_in_app,
     "lyrics": bench_lyrics,
+    "kept_in_app": bench_kept_in_app,
+    "kept_cli": bench_kept_cli,
+    "download": bench_download,
     "scale_keys": bench_scale_keys,
     "memory": bench_memory,
     "mpris": bench_mpris,
