@@ -94,8 +94,9 @@ def test_the_default_engine_factory_passes_mpv_options(monkeypatch):
     made = {}
 
     class Engine:
-        def __init__(self, playlist, notify, *, mpv_options=()):
+        def __init__(self, playlist, notify, *, mpv_options=(), **services):
             made.update(playlist=playlist, notify=notify, mpv_options=mpv_options)
+            made["services"] = sorted(services)  # the library of kept audio, the pins
 
     fake = types.ModuleType("sadtui.services.engine")
     fake.PlaybackEngine = Engine  # type: ignore[attr-defined]
@@ -103,7 +104,9 @@ def test_the_default_engine_factory_passes_mpv_options(monkeypatch):
     playlist = load_playlist()
     factory = app_module.default_engine_factory(["ao=null", "volume=50"])
     factory(playlist, print)
+    services = made.pop("services")
     assert made == {"playlist": playlist, "notify": print, "mpv_options": ("ao=null", "volume=50")}
+    assert set(services) <= {"library", "pins"}
 
 
 def test_the_stylesheet_ships_next_to_the_app():

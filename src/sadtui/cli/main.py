@@ -254,13 +254,17 @@ def cmd_tui(args: argparse.Namespace, playlist: Playlist) -> int:
     # A bad option is a mistake on the command line: say so first, terminal or not.
     if args.mpv_option:
         _check_mpv_options(args.mpv_option)
+    config = getattr(args, "config", None)
+    if config is not None and config.keys:
+        # [keys] against the TUI's real actions (a key bound twice: one line, exit 2), terminal
+        # or not; the action table is plain data (no Textual import).
+        config = config_cmd.load(config_cmd.actions_table())
     if not is_terminal(sys.stdin) or not is_terminal(sys.stdout):
         raise UsageError(
             "the TUI needs a terminal; for scripts use 'sadtui list', 'show', 'faq' or 'play'"
         )
     from sadtui.tui.app import run_app
 
-    config = getattr(args, "config", None)
     resume = bool(args.resume) if getattr(args, "resume", None) is not None else bool(config and config.resume)
     return run_app(playlist, mpv_options=args.mpv_option or [], resume=resume,
                    theme=getattr(args, "theme", None), config=config)
@@ -317,9 +321,7 @@ def _main(argv: Sequence[str] | None) -> int:
     handler: Callable[[argparse.Namespace, Playlist], int] = getattr(args, "handler", cmd_tui)
     try:
         if getattr(args, "needs_config", True):
-            # The TUI checks [keys] against its real actions (textual is imported for it anyway).
-            actions = config_cmd.actions_table() if handler is cmd_tui else None
-            _apply_config(args, config_cmd.load(actions))
+            _apply_config(args, config_cmd.load())  # [keys] against the actions: in cmd_tui
         needs_playlist = getattr(args, "needs_playlist", True)
         playlist = load_playlist(args.playlist) if needs_playlist else None
         code = handler(args, playlist)  # type: ignore[arg-type]

@@ -8,10 +8,12 @@ in one place and be missing from another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from textual.binding import Binding
+from typing import TYPE_CHECKING
 
 from sadtui.model.config import KEY_ALIASES
+
+if TYPE_CHECKING:  # Textual is imported where bindings are made, not for the table itself
+    from textual.binding import Binding
 
 # Where a key is bound: the App (works everywhere), the song list, or a reading pane.
 APP, LIST, PANE = "app", "list", "pane"
@@ -37,6 +39,8 @@ class KeyAction:
     priority: bool = False
 
     def bindings(self) -> list[Binding]:
+        from textual.binding import Binding
+
         if self.action == "digit":
             return [
                 Binding(str(d), f"digit({d})", self.description, show=False, tooltip=self.help)
