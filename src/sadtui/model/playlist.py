@@ -1,4 +1,5 @@
-"""The playlist model and its TOML loader/validator.
+"""Playlists: :func:`load_playlist` reads a TOML file (or the default playlist) and
+checks it.
 
 The playlist file format is a public contract (see README.md).  Every problem in
 a file is reported as a :class:`PlaylistError` whose message names the file, the
@@ -6,115 +7,35 @@ entry and the problem in one line, e.g.::
 
     mine.toml: songs[3] (rank 7): 'url' must be an http(s) URL
 
-Entries are counted from 1, in the order they appear in the file.
+Entries are counted from 1, in the order they appear in the file.  The parts: the
+values (:class:`Playlist`, :class:`Song`...) in :mod:`sadtui.model.playlist_types`, the
+validator (:func:`parse_playlist`) in :mod:`sadtui.model.playlist_check`.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from sadtui.model.text import is_unsafe_char, safe_text, unsafe_char_name
+from sadtui.model import playlist_check, playlist_types
+
+# Re-exported (`X as X`): importable from here as before the split.
+from sadtui.model.playlist_check import FAQ_KEYS as FAQ_KEYS
+from sadtui.model.playlist_check import MAX_RANK as MAX_RANK
+from sadtui.model.playlist_check import MULTILINE_KEYS as MULTILINE_KEYS
+from sadtui.model.playlist_check import SONG_KEYS as SONG_KEYS
+from sadtui.model.playlist_check import TOP_KEYS as TOP_KEYS
+from sadtui.model.playlist_check import parse_playlist
+from sadtui.model.playlist_types import FaqEntry, Playlist, PlaylistError, Song
+from sadtui.model.text import safe_text
+
+__all__ = [
+    "FaqEntry", "Playlist", "PlaylistError", "Song", "default_playlist_path", "load_playlist", "parse_playlist",
+]
 
 DEFAULT_PLAYLIST_NAME = "saddest-anime-songs.toml"
-
-TOP_KEYS = {"title", "intro", "outro", "source", "songs", "faq"}
-# Text that may run over several lines (shown as Markdown); every other text is one line.
-MULTILINE_KEYS = {"intro", "outro", "description", "answer"}
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_RANK = 2**63 - 1  # TOML's integers are 64-bit
-
-# Control characters would reach the terminal as they are (ESC starts escape
-# sequences), and format characters (bidi overrides such as U+202E, isolates such
-# as U+2066) reorder or hide what is shown: every character that
-# sadtui.model.text.is_unsafe_char names is refused in every text; line breaks
-# and tabs only where text may run over several lines.
-_MULTILINE_ALLOWED = frozenset("\n\t")
-SONG_KEYS = {"rank", "title", "anime", "artist", "description", "query", "url", "path", "spoiler", "lyrics"}
-FAQ_KEYS = {"question", "answer"}
-
-
-class PlaylistError(Exception):
-    """A playlist file that cannot be used; the message is one line for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class Song:
-    rank: int
-    title: str
-    anime: str | None = None
-    artist: str | None = None
-    description: str | None = None
-    query: str | None = None
-    url: str | None = None
-    path: str | None = None  # a local file (absolute, resolved from the playlist's folder)
-    spoiler: bool = False  # the description reveals a death or an ending: hidden until asked
-    lyrics: str | None = None  # a lyrics file (LRC or plain), relative to the playlist's folder
-
-    @property
-    def search_terms(self) -> str:
-        """The effective search terms: `query`, or built from title, anime and artist."""
-        if self.query:
-            return self.query
-        return " ".join(part for part in (self.title, self.anime, self.artist) if part)
-
-    @property
-    def subtitle(self) -> str:
-        """Anime and artist joined for one-line displays."""
-        return " · ".join(part for part in (self.anime, self.artist) if part)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "title": self.title,
-            "anime": self.anime,
-            "artist": self.artist,
-            "description": self.description,
-            "query": self.search_terms,
-            "url": self.url,
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class FaqEntry:
-    question: str
-    answer: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"question": self.question, "answer": self.answer}
-
-
-@dataclass(frozen=True, slots=True)
-class Playlist:
-    title: str
-    songs: tuple[Song, ...]
-    intro: str | None = None
-    outro: str | None = None
-    source: str | None = None
-    faq: tuple[FaqEntry, ...] = ()
-    path: str = ""
-    _by_rank: dict[int, Song] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._by_rank.update({song.rank: song for song in self.songs})
-
-    def song(self, rank: int) -> Song | None:
-        return self._by_rank.get(rank)
-
-    def index_of(self, rank: int) -> int | None:
-        song = self._by_rank.get(rank)
-        return None if song is None else self.songs.index(song)
-
-    @property
-    def count_text(self) -> str:
-        """"1 song", "26 songs", "10,000 songs"."""
-        count = len(self.songs)
-        return "1 song" if count == 1 else f"{count:,} songs"
 
 
 def default_playlist_path() -> Path:
@@ -135,210 +56,6 @@ def default_playlist_path() -> Path:
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
         pass
     return package.parents[1] / "data" / DEFAULT_PLAYLIST_NAME
-
-
-def _suggest(key: str, allowed: set[str]) -> str:
-    import difflib  # only for error messages
-
-    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-_TYPE_NAMES = {
-    "str": "a string",
-    "int": "an integer",
-    "float": "a number",
-    "bool": "a boolean",
-    "list": "an array",
-    "dict": "a table",
-    "datetime": "a date-time",
-    "date": "a date",
-    "time": "a time",
-}
-
-
-def _type_name(value: object) -> str:
-    name = type(value).__name__
-    return _TYPE_NAMES.get(name, name)
-
-
-class _Checker:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, where: str, problem: str) -> PlaylistError:
-        prefix = f"{self.name}: {where}: " if where else f"{self.name}: "
-        return PlaylistError(prefix + problem)
-
-    def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.fail(where, f"unknown key '{safe_text(key)}'{_suggest(key, allowed)}")
-
-    def text(
-        self, table: dict[str, Any], key: str, where: str, *, required: bool = False
-    ) -> str | None:
-        if key not in table:
-            if required:
-                raise self.fail(where, f"missing required key '{key}'")
-            return None
-        value = table[key]
-        if not isinstance(value, str):
-            raise self.fail(where, f"'{key}' must be a string, not {_type_name(value)}")
-        if required and not value.strip():
-            raise self.fail(where, f"'{key}' must not be empty")
-        if not value.isprintable():  # rare: find out which character, and whether it is allowed here
-            allowed = _MULTILINE_ALLOWED if key in MULTILINE_KEYS else frozenset()
-            for char in value:
-                if char not in allowed and is_unsafe_char(char):
-                    name = unsafe_char_name(char)
-                    code = "" if "U+" in name else f" (U+{ord(char):04X})"
-                    raise self.fail(where, f"'{key}' contains {name}{code}; remove it")
-        return value
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def _check_url(checker: _Checker, url: str, where: str) -> str:
-    url = url.strip()
-    if any(char.isspace() for char in url):
-        raise checker.fail(where, "'url' must not contain spaces (write them as %20)")
-    if not _is_http_url(url):
-        raise checker.fail(where, "'url' must be an http(s) URL")
-    return url
-
-
-def _check_path(checker: _Checker, value: str, where: str, base: Path | None) -> str:
-    """A song's local file: written relative to the playlist's folder (or absolute, or ~);
-    kept absolute. Whether it exists is found out when it plays."""
-    text = value.strip()
-    if not text:
-        raise checker.fail(where, "'path' must not be empty")
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
-        raise checker.fail(where, "'path' is a local file; a web address goes in 'url'")
-    local = Path(text).expanduser()
-    if not local.is_absolute():
-        local = (base or Path.cwd()) / local
-    try:
-        return str(local.resolve())
-    except (OSError, RuntimeError, ValueError):
-        raise checker.fail(where, "'path' cannot be resolved (a symbolic link loop?)") from None
-
-
-def _check_lyrics_path(checker: _Checker, value: str, where: str) -> str:
-    """A lyrics file must be a relative path inside the playlist's folder (no "..", no "~")."""
-    from pathlib import PurePosixPath, PureWindowsPath
-
-    value = value.strip()
-    if not value:
-        raise checker.fail(where, "'lyrics' must not be empty")
-    posix, windows = PurePosixPath(value), PureWindowsPath(value)
-    if posix.is_absolute() or windows.is_absolute() or windows.drive or value.startswith("~"):
-        raise checker.fail(where, "'lyrics' must be a path relative to the playlist's folder")
-    if ".." in posix.parts or ".." in windows.parts:
-        raise checker.fail(where, "'lyrics' must stay inside the playlist's folder (no '..')")
-    return value
-
-
-def _checked_song(checker: _Checker, number: int, raw: dict[str, Any], seen: dict[int, int],
-                  base: Path | None = None) -> Song:
-    where = f"songs[{number}]"
-    rank = raw.get("rank")
-    if "rank" not in raw:
-        raise checker.fail(where, "missing required key 'rank'")
-    if isinstance(rank, bool) or not isinstance(rank, int):
-        raise checker.fail(where, f"'rank' must be an integer, not {_type_name(rank)}")
-    if rank < 1:
-        raise checker.fail(where, f"'rank' must be a positive integer, not {rank}")
-    if rank > MAX_RANK:
-        raise checker.fail(where, f"'rank' is too large (at most {MAX_RANK})")
-    where = f"songs[{number}] (rank {rank})"
-    if rank in seen:
-        raise checker.fail(where, f"duplicate rank {rank} (also used by songs[{seen[rank]}])")
-    checker.unknown_keys(raw, SONG_KEYS, where)
-    title_ = checker.text(raw, "title", where, required=True)
-    url = checker.text(raw, "url", where)
-    if url is not None:
-        url = _check_url(checker, url, where)
-    query = checker.text(raw, "query", where)
-    path = checker.text(raw, "path", where)
-    if path is not None:
-        if url is not None:
-            raise checker.fail(where, "give 'url' or 'path', not both")
-        path = _check_path(checker, path, where, base)
-    spoiler = raw.get("spoiler", False)
-    if not isinstance(spoiler, bool):
-        raise checker.fail(where, f"'spoiler' must be true or false, not {_type_name(spoiler)}")
-    lyrics = checker.text(raw, "lyrics", where)
-    if lyrics is not None:
-        lyrics = _check_lyrics_path(checker, lyrics, where)
-    return Song(
-        rank,
-        title_ or "",
-        checker.text(raw, "anime", where) or None,
-        checker.text(raw, "artist", where) or None,
-        checker.text(raw, "description", where) or None,
-        query.strip() if query and query.strip() else None,
-        url or None,
-        path,
-        spoiler,
-        lyrics or None,
-    )
-
-
-def parse_playlist(data: dict[str, Any], name: str, base: Path | None = None) -> Playlist:
-    """Validate already-parsed TOML data; `name` is used in error messages, `base` is the
-    folder a song's relative `path` starts from (the playlist file's)."""
-    checker = _Checker(name)
-    checker.unknown_keys(data, TOP_KEYS, "top level")
-    title = checker.text(data, "title", "top level", required=True)
-    intro = checker.text(data, "intro", "top level")
-    outro = checker.text(data, "outro", "top level")
-    source = checker.text(data, "source", "top level")
-
-    raw_songs = data.get("songs")
-    if raw_songs is None:
-        raise checker.fail("", "no songs: add at least one [[songs]] entry")
-    if not isinstance(raw_songs, list) or not all(isinstance(s, dict) for s in raw_songs):
-        raise checker.fail("songs", "must be an array of tables ([[songs]])")
-    if not raw_songs:
-        raise checker.fail("", "no songs: add at least one [[songs]] entry")
-
-    songs: list[Song] = []
-    seen: dict[int, int] = {}
-    for number, raw in enumerate(raw_songs, start=1):
-        song = _checked_song(checker, number, raw, seen, base)
-        seen[song.rank] = number
-        songs.append(song)
-    songs.sort(key=lambda s: s.rank)
-
-    raw_faq = data.get("faq", [])
-    if not isinstance(raw_faq, list) or not all(isinstance(f, dict) for f in raw_faq):
-        raise checker.fail("faq", "must be an array of tables ([[faq]])")
-    faq: list[FaqEntry] = []
-    for number, raw in enumerate(raw_faq, start=1):
-        where = f"faq[{number}]"
-        checker.unknown_keys(raw, FAQ_KEYS, where)
-        question = checker.text(raw, "question", where, required=True) or ""
-        answer = checker.text(raw, "answer", where, required=True) or ""
-        faq.append(FaqEntry(question=question, answer=answer))
-
-    return Playlist(
-        title=title or "",
-        songs=tuple(songs),
-        intro=intro or None,
-        outro=outro or None,
-        source=source or None,
-        faq=tuple(faq),
-        path=name,
-    )
 
 
 CACHE_MIN_BYTES = 256 * 1024  # smaller files parse in less time than the cache takes
@@ -407,12 +124,17 @@ def _folder_of(file: Path) -> Path | None:
 
 
 def _loader_version() -> str:
-    """Changes whenever this file does: a cache entry from another loader is not used."""
-    try:
-        me = Path(__file__).stat()
-    except OSError:  # pragma: no cover
-        return "?"
-    return f"{me.st_mtime_ns}:{me.st_size}"
+    """Changes whenever the loader's files do (this one, the validator, the values): a
+    cache entry from another loader is not used."""
+    stamps = []
+    for module_file in (__file__, playlist_check.__file__, playlist_types.__file__):
+        try:
+            me = Path(module_file).stat()
+        except OSError:  # pragma: no cover
+            return "?"
+        stamps.append(f"{me.st_mtime_ns}:{me.st_size}")
+    return ":".join(stamps)
+
 
 
 def _to_fields(playlist: Playlist) -> tuple[Any, ...]:

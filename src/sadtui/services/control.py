@@ -6,6 +6,11 @@ explained failures and timers all arrive as loop callbacks, one at a time, so
 nothing here takes a lock.  The :class:`Status` is a frozen value replaced whole
 (``self.status``); other threads read it without a lock.
 
+The parts of :class:`Control`: :mod:`sadtui.services.player_side` (mpv's events, the
+volume, the audio device), :mod:`sadtui.services.resolver_side` (finding the stream),
+:mod:`sadtui.services.library_side` (local and kept files,
+offline) and :mod:`sadtui.services.sleep_timer`.
+
 Slow work never runs here: yt-dlp resolves on a small thread pool (one Future
 per song in flight: asking again for a song being resolved joins its Future),
 and the player explains a failure on its own thread (``Player.explain_later``).
@@ -14,10 +19,9 @@ and the player explains a failure on its own thread (``Player.explain_later``).
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sadtui.model.playlist import Playlist, Song
@@ -35,39 +39,21 @@ from sadtui.services.events import (
     Status,
     StatusChanged,
 )
+from sadtui.services.library_side import OFFLINE as OFFLINE  # re-exported (`X as X`)
+from sadtui.services.library_side import FromDisk as FromDisk
+from sadtui.services.library_side import LibrarySide
 from sadtui.services.logs import log
-from sadtui.services.player import PlayerError
 from sadtui.services.player_side import PlayerSide
 from sadtui.services.playorder import PlayOrder, Target
 from sadtui.services.requests import Request, Tickets, first_line, host_of_request, volume
+from sadtui.services.resolver_side import ResolverSide
+from sadtui.services.sleep_timer import SLEEP_FADE as SLEEP_FADE
+from sadtui.services.sleep_timer import SleepTimer
 
 RESTART_AFTER = 3.0  # seconds: `p` later than this into a song restarts it
-SLEEP_FADE = 10.0  # seconds: the sleep timer's fade-out
 
 
-@dataclass(frozen=True, slots=True)
-class _Superseded:
-    """A resolve that started after nobody wanted its song any more."""
-
-
-@dataclass(frozen=True, slots=True)
-class FromDisk:
-    """A kept song's file, played from the library of kept audio (no network)."""
-
-    url: str  # the file's path (Player.load_kept checks it again)
-    title: str | None = None
-    duration: float | None = None
-    headers: dict[str, str] | None = None
-    from_cache: bool = False
-    from_disk: bool = True
-
-
-OFFLINE = "not downloaded, and the network is unreachable"
-# Resolver failures that mean the network (or the source) cannot be reached at all.
-_UNREACHABLE = re.compile(r"connection refused|cannot reach|network is unreachable|no route to host|no network", re.I)
-
-
-class Control(PlayerSide):
+class Control(ResolverSide, LibrarySide, SleepTimer, PlayerSide):
     """Playback state and every change to it (control thread only; see the module doc)."""
 
     def __init__(
@@ -264,92 +250,6 @@ class Control(PlayerSide):
         if repeat is not None:
             self.set_repeat(repeat)
 
-    # ================================================================ audio devices
-
-    def audio_devices(self, result: Future[Any]) -> None:
-        try:
-            if not self.player.is_open:
-                self.open_player()
-            devices = self.player.audio_devices()
-        except Exception as exc:  # noqa: BLE001 - the caller shows it
-            log.warning("engine: listing the audio devices failed", exc_info=True)
-            result.set_exception(exc)
-            return
-        result.set_result(devices)
-
-    def set_audio_device(self, name: str) -> None:
-        self.audio_device = name
-        if self.player.is_open:
-            self.player.set_audio_device(name)
-
-    # ================================================================ the sleep timer
-
-    def set_sleep(self, mode: str) -> None:
-        """"off", "song" (stop at the end of this song) or minutes ("15"): the last
-        SLEEP_FADE seconds fade out, then playback stops (the app stays open)."""
-        if self.sleep_tick is not None:
-            self.sleep_tick.cancel()
-            self.sleep_tick = None
-        self.unfade()
-        if mode == "off":
-            self.sleep_deadline = None
-            self.set(sleep="off", sleep_left=None)
-            return
-        if mode == "song":
-            self.sleep_deadline = None
-            self.set(sleep="song", sleep_left=self.song_left())
-        else:
-            minutes = float(mode)
-            self.sleep_deadline = self.clock.now() + minutes * 60
-            self.set(sleep=mode, sleep_left=minutes * 60)
-        self.sleep_tick = self.later(0.0, self.on_sleep_tick)
-
-    def song_left(self) -> float | None:
-        status = self.status
-        if status.duration is None or status.position is None or status.state not in (State.PLAYING, State.BUFFERING):
-            return None
-        return max(0.0, status.duration - status.position)
-
-    def on_sleep_tick(self) -> None:
-        self.sleep_tick = None
-        if self.status.sleep == "off":
-            return
-        left = self.song_left() if self.sleep_deadline is None else self.sleep_deadline - self.clock.now()
-        if left is not None and left <= 0 and self.sleep_deadline is not None:
-            self.sleep_over()
-            return
-        self.set(sleep_left=None if left is None else max(0.0, round(left)))
-        if left is not None and left <= SLEEP_FADE:
-            self.fade(left / SLEEP_FADE)
-        elif self.faded:
-            self.unfade()
-        step = 1.0 if left is None or left > SLEEP_FADE + 1 else 0.25
-        if left is not None and left > SLEEP_FADE + 1:
-            step = min(1.0, left - SLEEP_FADE)
-        self.sleep_tick = self.later(step, self.on_sleep_tick)
-
-    def fade(self, factor: float) -> None:
-        if self.player_ready and not self.status.muted:
-            self.faded = True
-            self.player.set_volume(int(self.status.volume * max(0.0, min(1.0, factor))))
-
-    def unfade(self) -> None:
-        if self.faded:
-            self.faded = False
-            self.apply_volume()
-
-    def sleep_over(self) -> None:
-        """The sleep timer ran out: stop, and put the volume back for next time."""
-        if self.sleep_tick is not None:
-            self.sleep_tick.cancel()
-            self.sleep_tick = None
-        self.sleep_deadline = None
-        self.sleeps_over += 1
-        self.stop()
-        self.unfade()
-        self.set(sleep="off", sleep_left=None)
-        self.emit(PlaybackEnded("sleep"))
-
     def set_unavailable(self, problem: str) -> None:
         """Playback cannot work at all (no libmpv): say so now and for every song asked for."""
         self.unavailable = problem
@@ -384,101 +284,6 @@ class Control(PlayerSide):
             return
         self.resolve(req)
 
-    def play_local(self, req: Request) -> None:
-        """A song with a `path`: its own local file, at once, never resolved."""
-        path = req.song.path or ""
-        req.resolved = FromDisk(url=path, title=req.song.title)
-        try:
-            if not self.player.is_open:
-                self.open_player()
-            req.entry = self.player.load_local(path)
-        except PlayerError as exc:
-            self.fail(req, exc.message)
-            return
-        req.loaded = False
-        self.mpv_paused = False
-        self.paused_for_cache = False
-        self.set(state=State.BUFFERING)
-
-    # ================================================================ the library of kept audio
-
-    def kept_path(self, song: Song) -> Any:
-        """The kept file of `song`, or None (a stat or two: fine on the control thread)."""
-        if self.library is None:
-            return None
-        try:
-            return self.library.path_for(song)
-        except Exception:  # noqa: BLE001 - a broken library means streaming
-            log.exception("engine: looking #%s up in the library failed", song.rank)
-            return None
-
-    def play_from_disk(self, req: Request) -> bool:
-        """Start `req` from its kept file, at once and without the network; False when it
-        has none (or it cannot be loaded: then it is dropped and the song resolved)."""
-        if req.disk_failed:
-            return False
-        path = self.kept_path(req.song)
-        if path is None:
-            return False
-        resolved = FromDisk(url=str(path), title=req.song.title)
-        req.resolved = resolved
-        req.from_disk = True
-        try:
-            if not self.player.is_open:
-                self.open_player()
-            req.entry = self.player.load_kept(path)
-        except PlayerError as exc:
-            log.warning("engine: the kept file of #%s was refused: %s", req.rank, exc.message)
-            self.drop_kept(req)
-            return False
-        req.loaded = False
-        self.mpv_paused = False
-        self.paused_for_cache = False
-        self.set(state=State.BUFFERING, from_disk=True)
-        return True
-
-    def drop_kept(self, req: Request) -> None:
-        """`req`'s kept file failed: forget it (off the control thread) and stream instead."""
-        req.disk_failed = True
-        req.from_disk = False
-        req.resolved = None
-        library, song = self.library, req.song
-        if library is None or self.pool is None:
-            return
-
-        def job() -> None:
-            try:
-                library.drop([song])
-            except Exception:  # noqa: BLE001 - logged; the song streams anyway
-                log.exception("engine: could not drop the kept file of #%s", song.rank)
-
-        self.pool.submit(job)
-
-    def offline_message(self, req: Request, message: str) -> str:
-        """With a library: a song that is not kept and cannot reach the network says so
-        (and auto-advance then skips to the next kept song)."""
-        if self.library is None or req.from_disk or not _UNREACHABLE.search(message):
-            return message
-        self.offline = True
-        return f"{OFFLINE} ({message})"
-
-    def after_finished(self, req: Request) -> None:
-        """A song played to its end: keep it (in the background), or note it was played."""
-        library = self.library
-        if library is None or req.song.path is not None:
-            return  # nothing to keep: a song with a `path` is a local file already
-        try:
-            if req.from_disk:
-                if self.pool is not None:
-                    self.pool.submit(library.touch, req.song)
-            else:
-                song = req.song
-                if self.pins is not None and song.url is None:
-                    song = self.song(req.rank)  # its search was pinned meanwhile: keep the pin
-                library.keep_later(song)
-        except Exception:  # noqa: BLE001 - keeping is a bonus
-            log.exception("engine: could not keep #%s", req.rank)
-
     def retire(self, req: Request) -> None:
         """`req` is over (replaced, stopped, failed, finished): anything late about it is ignored."""
         req.done = True
@@ -491,73 +296,6 @@ class Control(PlayerSide):
         future = req.future
         if future is not None and self.resolving.get(req.rank) is future:
             future.cancel()  # not started yet: the worker skips it (one already running finishes, unheard)
-
-    def resolve(self, req: Request) -> None:
-        """Find `req`'s stream on the pool: one Future per song (a repeated request joins it)."""
-        future = self.resolving.get(req.rank)
-        if future is None or future.cancelled():
-            assert self.pool is not None
-            future = self.pool.submit(self._resolve_job, req.song)
-            self.resolving[req.rank] = future
-            future.add_done_callback(lambda done, rank=req.rank: self.post(self.resolved, rank, done))
-        req.future = future
-
-    def _resolve_job(self, song: Song) -> Any:
-        """On a pool thread: resolve `song` unless nobody wants it any more."""
-        req = self.req
-        if self.closed or req is None or req.done or req.song is not song:
-            return _Superseded()
-        return self.resolver.resolve(song)
-
-    def resolved(self, rank: int, future: Future[Any]) -> None:
-        if self.resolving.get(rank) is future:
-            del self.resolving[rank]
-        req = self.req
-        if req is None or req.done or req.future is not future or future.cancelled():
-            return
-        if self.tickets.superseded(req.ticket):
-            return  # a newer request is queued: do not start this one in mpv
-        error = future.exception()
-        if error is not None:
-            message = getattr(error, "message", None)
-            if not message:  # not a ResolveError: a yt-dlp surprise
-                log.warning("engine: resolving #%s failed", rank, exc_info=error)
-                message = f"could not find the audio: {first_line(error)}"
-            self.fail(req, self.offline_message(req, message))
-            return
-        result = future.result()
-        if isinstance(result, _Superseded):
-            self.resolve(req)  # wanted again after all (a repeated request): start over
-            return
-        self.load(req, result)
-
-    def load(self, req: Request, resolved: Any) -> None:
-        req.resolved = resolved
-        try:
-            if not self.player.is_open:
-                self.open_player()
-            req.entry = self.player.load(resolved.url, resolved.headers)
-        except PlayerError as exc:
-            self.fail(req, exc.message)
-            return
-        except Exception as exc:  # noqa: BLE001 - mpv in a bad state: start a new one next time
-            log.exception("engine: mpv could not load #%s", req.rank)
-            self.player_ready = False
-            self.player.terminate(timeout=1.0)
-            self.fail(req, f"mpv could not start it: {first_line(exc)}")
-            return
-        req.loaded = False
-        self.offline = False
-        self.mpv_paused = False  # load() unpauses; mpv reports it after file-loaded
-        self.paused_for_cache = False
-        self.set(
-            state=State.BUFFERING,
-            duration=getattr(resolved, "duration", None),
-            recording_title=getattr(resolved, "title", None) or None,
-            recording_channel=getattr(resolved, "channel", None) or None,
-            recording_page=getattr(resolved, "source", None) or None,
-            thumbnail=getattr(resolved, "thumbnail", None) or None,
-        )
 
     def watchdog(self, req: Request) -> None:
         if req is self.req and not req.done and not req.loaded:

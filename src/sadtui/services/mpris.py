@@ -10,38 +10,35 @@ feeds it the engine's :class:`~sadtui.services.events.Status` with
 changed and ``Seeked`` when the position jumps.
 
 No session bus (SSH, containers): :meth:`start` returns ``None`` with the reason
-and nothing else happens.  dbus-fast is imported only here, after the first paint.
+and nothing else happens.  dbus-fast is imported only here (and by
+:mod:`sadtui.services.mpris_dbus`, the D-Bus interfaces), after the first paint.
+The engine's :class:`EngineControls` are in :mod:`sadtui.services.mpris_controls`.
 """
-
-# No `from __future__ import annotations`: dbus-fast reads the D-Bus signatures
-# from the real annotation objects (typing.Annotated) at class creation.
 
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
-from dbus_fast import BusType, PropertyAccess, Variant
+from dbus_fast import BusType
 from dbus_fast.aio import MessageBus
-from dbus_fast.annotations import DBusBool, DBusDict, DBusDouble, DBusInt64, DBusObjectPath, DBusSignature, DBusStr
-from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from sadtui.model.playlist import Playlist
 from sadtui.services.events import Order, Repeat, State, Status
 
+# Re-exported (`X as X`): importable from here as before the split.
+from sadtui.services.mpris_controls import EngineControls as EngineControls
+from sadtui.services.mpris_dbus import _LOOP, BUS_NAME, OBJECT_PATH, _Player, _Root, metadata, playback_status
+from sadtui.services.mpris_dbus import NO_TRACK as NO_TRACK
+from sadtui.services.mpris_dbus import TRACK_PREFIX as TRACK_PREFIX
+from sadtui.services.mpris_dbus import track_id as track_id
+
 log = logging.getLogger("sadtui.mpris")
 
-BUS_NAME = "org.mpris.MediaPlayer2.sadtui"
-OBJECT_PATH = "/org/mpris/MediaPlayer2"
-NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
-TRACK_PREFIX = "/org/sadtui/track/"
 SEEK_JUMP = 1.5  # seconds off the expected position that count as a seek
-DBusStrList = Annotated[list[str], DBusSignature("as")]
 
-_LOOP = {Repeat.OFF: "None", Repeat.ONE: "Track", Repeat.ALL: "Playlist"}
-_REPEAT = {value: key for key, value in _LOOP.items()}
 
 
 class Controls(Protocol):
@@ -60,215 +57,6 @@ class Controls(Protocol):
     def raise_window(self) -> None: ...
     def quit(self) -> None: ...
 
-
-def track_id(rank: int | None) -> str:
-    return f"{TRACK_PREFIX}{rank}" if rank is not None else NO_TRACK
-
-
-def playback_status(status: Status) -> str:
-    if status.state in (State.PLAYING, State.BUFFERING, State.RESOLVING):
-        return "Playing"
-    if status.state == State.PAUSED:
-        return "Paused"
-    return "Stopped"
-
-
-def metadata(playlist: Playlist, status: Status) -> dict[str, Variant]:
-    """The MPRIS Metadata of the current song (empty but for the track id when none)."""
-    song = playlist.song(status.rank) if status.rank is not None else None
-    if song is None:
-        return {"mpris:trackid": Variant("o", NO_TRACK)}
-    data = {
-        "mpris:trackid": Variant("o", track_id(song.rank)),
-        "xesam:title": Variant("s", song.title),
-    }
-    if song.rank < 2**31:
-        data["xesam:trackNumber"] = Variant("i", song.rank)
-    if song.artist:
-        data["xesam:artist"] = Variant("as", [song.artist])
-    if song.anime:
-        data["xesam:album"] = Variant("s", song.anime)
-    if song.url:
-        data["xesam:url"] = Variant("s", song.url)
-    if status.duration and status.duration > 0:
-        data["mpris:length"] = Variant("x", int(status.duration * 1_000_000))
-    return data
-
-
-class _Root(ServiceInterface):
-    def __init__(self, owner: "Mpris") -> None:
-        super().__init__("org.mpris.MediaPlayer2")
-        self._owner = owner
-
-    @dbus_method()
-    def Raise(self) -> None:  # noqa: N802 - D-Bus names
-        self._owner.controls.raise_window()
-
-    @dbus_method()
-    def Quit(self) -> None:  # noqa: N802
-        self._owner.controls.quit()
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanQuit(self) -> DBusBool:  # noqa: N802
-        return True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanRaise(self) -> DBusBool:  # noqa: N802
-        return self._owner.can_raise
-
-    @dbus_property(access=PropertyAccess.READ)
-    def HasTrackList(self) -> DBusBool:  # noqa: N802
-        return False
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Identity(self) -> DBusStr:  # noqa: N802
-        return "sadtui"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def SupportedUriSchemes(self) -> DBusStrList:  # noqa: N802
-        return []
-
-    @dbus_property(access=PropertyAccess.READ)
-    def SupportedMimeTypes(self) -> DBusStrList:  # noqa: N802
-        return []
-
-
-class _Player(ServiceInterface):
-    def __init__(self, owner: "Mpris") -> None:
-        super().__init__("org.mpris.MediaPlayer2.Player")
-        self._owner = owner
-
-    @property
-    def _status(self) -> Status:
-        return self._owner.status
-
-    # -------------------------------------------------------- methods
-
-    @dbus_method()
-    def Next(self) -> None:  # noqa: N802
-        self._owner.controls.next()
-
-    @dbus_method()
-    def Previous(self) -> None:  # noqa: N802
-        self._owner.controls.previous()
-
-    @dbus_method()
-    def Pause(self) -> None:  # noqa: N802
-        self._owner.controls.pause()
-
-    @dbus_method()
-    def PlayPause(self) -> None:  # noqa: N802
-        self._owner.controls.play_pause()
-
-    @dbus_method()
-    def Stop(self) -> None:  # noqa: N802
-        self._owner.controls.stop()
-
-    @dbus_method()
-    def Play(self) -> None:  # noqa: N802
-        self._owner.controls.play()
-
-    @dbus_method()
-    def Seek(self, offset: DBusInt64) -> None:  # noqa: N802
-        self._owner.controls.seek(offset / 1_000_000, True)
-
-    @dbus_method()
-    def SetPosition(self, track: DBusObjectPath, position: DBusInt64) -> None:  # noqa: N802
-        status = self._status
-        if track != track_id(status.rank) or position < 0:
-            return  # a stale request (the spec says: ignore it)
-        if status.duration is not None and position / 1_000_000 > status.duration:
-            return
-        self._owner.controls.seek(position / 1_000_000, False)
-
-    @dbus_method()
-    def OpenUri(self, uri: DBusStr) -> None:  # noqa: N802
-        return None  # sadtui plays its playlist only (SupportedUriSchemes is empty)
-
-    @dbus_signal()
-    def Seeked(self, position: DBusInt64) -> DBusInt64:  # noqa: N802
-        return position
-
-    # -------------------------------------------------------- properties
-
-    @dbus_property(access=PropertyAccess.READ)
-    def PlaybackStatus(self) -> DBusStr:  # noqa: N802
-        return playback_status(self._status)
-
-    @dbus_property()
-    def LoopStatus(self) -> DBusStr:  # noqa: N802
-        return _LOOP[self._status.repeat]
-
-    @LoopStatus.setter
-    def LoopStatus(self, value: DBusStr) -> None:  # noqa: N802
-        if value in _REPEAT:
-            self._owner.controls.set_repeat(_REPEAT[value])
-
-    @dbus_property()
-    def Rate(self) -> DBusDouble:  # noqa: N802
-        return 1.0
-
-    @Rate.setter
-    def Rate(self, value: DBusDouble) -> None:  # noqa: N802
-        return None  # fixed at 1 (MinimumRate = MaximumRate = 1)
-
-    @dbus_property()
-    def Shuffle(self) -> DBusBool:  # noqa: N802
-        return self._status.order == Order.SHUFFLE
-
-    @Shuffle.setter
-    def Shuffle(self, value: DBusBool) -> None:  # noqa: N802
-        self._owner.controls.set_shuffle(bool(value))
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Metadata(self) -> DBusDict:  # noqa: N802
-        return metadata(self._owner.playlist, self._status)
-
-    @dbus_property()
-    def Volume(self) -> DBusDouble:  # noqa: N802
-        status = self._status
-        return 0.0 if status.muted else status.volume / 100
-
-    @Volume.setter
-    def Volume(self, value: DBusDouble) -> None:  # noqa: N802
-        if value == value:  # not NaN
-            self._owner.controls.set_volume(round(min(max(value, 0.0), 1.3) * 100))
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Position(self) -> DBusInt64:  # noqa: N802
-        return int((self._owner.position() or 0.0) * 1_000_000)
-
-    @dbus_property(access=PropertyAccess.READ)
-    def MinimumRate(self) -> DBusDouble:  # noqa: N802
-        return 1.0
-
-    @dbus_property(access=PropertyAccess.READ)
-    def MaximumRate(self) -> DBusDouble:  # noqa: N802
-        return 1.0
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanGoNext(self) -> DBusBool:  # noqa: N802
-        return True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanGoPrevious(self) -> DBusBool:  # noqa: N802
-        return True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanPlay(self) -> DBusBool:  # noqa: N802
-        return True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanPause(self) -> DBusBool:  # noqa: N802
-        return True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanSeek(self) -> DBusBool:  # noqa: N802
-        return self._status.rank is not None
-
-    @dbus_property(access=PropertyAccess.READ)
-    def CanControl(self) -> DBusBool:  # noqa: N802
-        return True
 
 
 @dataclass
@@ -376,87 +164,6 @@ class Mpris:
         seen.position, seen.at = position, now
         if jumped and self._bus is not None:
             self._player.Seeked(int(position * 1_000_000))
-
-
-class EngineControls:
-    """:class:`Controls` on top of the engine's public methods.
-
-    `current` gives the rank to play when nothing has played yet (the TUI: the
-    highlighted song); `on_raise` and `on_quit` are the owner's."""
-
-    def __init__(self, engine: Any, *, current: Callable[[], int | None] = lambda: None,
-                 on_raise: Callable[[], None] | None = None, on_quit: Callable[[], None] | None = None) -> None:
-        self.engine = engine
-        self._current = current
-        self._on_raise = on_raise
-        self._on_quit = on_quit
-
-    def _status(self) -> Status:
-        return self.engine.status
-
-    def play(self) -> None:
-        status = self._status()
-        if status.state == State.PAUSED:
-            self.engine.toggle_pause()
-        elif status.state in (State.IDLE, State.STOPPED, State.ERROR):
-            rank = status.rank if status.rank is not None else self._current()
-            if rank is None and self.engine.playlist.songs:
-                rank = self.engine.playlist.songs[0].rank
-            if rank is not None:
-                self.engine.play(rank)
-
-    def pause(self) -> None:
-        if self._status().state in (State.PLAYING, State.BUFFERING):
-            self.engine.toggle_pause()
-
-    def play_pause(self) -> None:
-        if self._status().state in (State.PLAYING, State.BUFFERING, State.PAUSED):
-            self.engine.toggle_pause()
-        else:
-            self.play()
-
-    def stop(self) -> None:
-        self.engine.stop()
-
-    def next(self) -> None:
-        self.engine.next()
-
-    def previous(self) -> None:
-        self.engine.previous()
-
-    def seek(self, seconds: float, relative: bool) -> None:
-        self.engine.seek(seconds, relative=relative)
-
-    def set_volume(self, volume: int) -> None:
-        status = self._status()
-        if status.muted and volume > 0:
-            self.engine.toggle_mute()
-        if volume != status.volume:
-            self.engine.change_volume(volume - status.volume)
-
-    def set_repeat(self, repeat: Repeat) -> None:
-        members = list(Repeat)
-        steps = (members.index(repeat) - members.index(self._status().repeat)) % len(members)
-        for _ in range(steps):  # the engine takes commands in order
-            self.engine.cycle_repeat()
-
-    def set_shuffle(self, shuffle: bool) -> None:
-        current = self._status().order
-        if (current == Order.SHUFFLE) == shuffle:
-            return
-        # On: to shuffle. Off: back to rank order (the order cycle passes through countdown).
-        members = list(Order)
-        target = Order.SHUFFLE if shuffle else Order.RANK
-        for _ in range((members.index(target) - members.index(current)) % len(members)):
-            self.engine.cycle_order()
-
-    def raise_window(self) -> None:
-        if self._on_raise is not None:
-            self._on_raise()
-
-    def quit(self) -> None:
-        if self._on_quit is not None:
-            self._on_quit()
 
 
 class MprisThread:

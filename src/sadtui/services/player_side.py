@@ -1,4 +1,4 @@
-"""The control loop's side facing mpv: its events, the volume, why a song ended.
+"""The control loop's side facing mpv: its events, the volume, the audio device, why a song ended.
 
 A part of :class:`sadtui.services.control.Control` (it runs on the control
 thread only, like the rest of it), kept apart to keep each module short.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sadtui.model.playlist import Song
 from sadtui.services.clock import Clock
@@ -45,15 +45,16 @@ class PlayerSide:
     audio_started: bool
     loop: asyncio.AbstractEventLoop | None
 
-    def set(self, **fields: Any) -> None: ...
-    def post(self, fn: Callable[..., Any], *args: Any) -> None: ...
-    def retire(self, req: Request) -> None: ...
-    def resolve(self, req: Request) -> None: ...
-    def fail(self, req: Request, message: str) -> None: ...
-    def finished(self, req: Request) -> None: ...
-    def song(self, rank: int) -> Song: ...
-    def drop_kept(self, req: Request) -> None: ...
-    def offline_message(self, req: Request, message: str) -> str: ...
+    if TYPE_CHECKING:  # not at run time: they would hide the other parts' methods
+        def set(self, **fields: Any) -> None: ...
+        def post(self, fn: Callable[..., Any], *args: Any) -> None: ...
+        def retire(self, req: Request) -> None: ...
+        def resolve(self, req: Request) -> None: ...
+        def fail(self, req: Request, message: str) -> None: ...
+        def finished(self, req: Request) -> None: ...
+        def song(self, rank: int) -> Song: ...
+        def drop_kept(self, req: Request) -> None: ...
+        def offline_message(self, req: Request, message: str) -> str: ...
 
     def open_player(self) -> None:
         self.player.open()
@@ -215,3 +216,20 @@ class PlayerSide:
         if req is not None and not req.done:
             self.fail(req, "mpv stopped unexpectedly (see the player log)")
 
+    # ================================================================ audio devices
+
+    def audio_devices(self, result: Future[Any]) -> None:
+        try:
+            if not self.player.is_open:
+                self.open_player()
+            devices = self.player.audio_devices()
+        except Exception as exc:  # noqa: BLE001 - the caller shows it
+            log.warning("engine: listing the audio devices failed", exc_info=True)
+            result.set_exception(exc)
+            return
+        result.set_result(devices)
+
+    def set_audio_device(self, name: str) -> None:
+        self.audio_device = name
+        if self.player.is_open:
+            self.player.set_audio_device(name)
