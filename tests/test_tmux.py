@@ -81,12 +81,20 @@ def terminal_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def close_first_launch_intro(tmux) -> None:
+    """A first launch shows the playlist's intro over the list: a key closes it."""
+    tmux.wait_for(lambda s: "Before you press play" in s, "the first-launch intro")
+    tmux.send("Escape")
+    tmux.wait_for(lambda s: "Before you press play" not in s, "the intro closed")
+
+
 def test_installed_sadtui_moves_opens_the_faq_and_quits(tmp_path):
     assert SADTUI.exists(), SADTUI
     env = terminal_env(tmp_path)
     tmux = Tmux(100, 30)
     try:
         tmux.start(shlex.quote(str(SADTUI)), env)
+        close_first_launch_intro(tmux)
         screen = tmux.wait_for(
             lambda s: "Sadness and Sorrow" in s and "#1  Sadness" in s and "Quit" in s, "first paint"
         )
@@ -212,6 +220,7 @@ def test_kill_leaves_the_terminal_clean_and_saves_the_state(tmp_path, signal_nam
     tmux = Tmux(100, 30)
     try:
         tmux.start(command, env)
+        close_first_launch_intro(tmux)
         tmux.wait_for(lambda s: "#1  Sadness" in s and "Quit" in s, "first paint")
         assert tmux.run("display-message", "-p", "-t", tmux.session, "#{alternate_on}").stdout.strip() == "1"
         tmux.send("j")
