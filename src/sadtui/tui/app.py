@@ -7,6 +7,9 @@ imported before then), and its failure is handled in one place
 (``on_worker_state_changed``).  The engine calls ``notify(event)`` from its own
 threads; ``_notify`` only wraps the event in an ``EngineNotice`` and posts it to the
 main screen (thread-safe, never blocking), so every UI change happens on the UI thread.
+
+What is remembered is ``remember.Memory``'s, the audio device picker ``devices``', list
+switching ``switching``'s, the palette's commands ``widgets.palette``'s, media keys ``mpris``'s.
 """
 
 from __future__ import annotations
@@ -152,14 +155,7 @@ class SadtuiApp(PaletteCommands, App[int]):
 
             ensure_numeric_locale()
         self.create_engine()
-        self.start_mpris()
-
-    def start_mpris(self) -> None:
-        """Media keys: MPRIS on this loop, fed the main screen's status."""
-        if not MprisBridge.wanted():
-            return  # no session bus: quietly off, dbus-fast never imported
-        self.watch(self.main, "status", self.mpris.publish, init=False)
-        self.run_worker(self.mpris.start(), name="mpris", group="mpris", exit_on_error=False)
+        self.mpris.launch()  # media keys, when there is a session bus
 
     # ================================================================== engine
 
