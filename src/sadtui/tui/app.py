@@ -7,21 +7,21 @@ imported before then), and its failure is handled in one place
 (``on_worker_state_changed``).  The engine calls ``notify(event)`` from its own
 threads; ``_notify`` only wraps the event in an ``EngineNotice`` and posts it to the
 main screen (thread-safe, never blocking), so every UI change happens on the UI thread.
+
+What is remembered is ``remember.Memory``'s, the audio device picker ``devices``', list
+switching ``switching``'s, the palette's commands ``widgets.palette``'s, media keys ``mpris``'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.actions import SkipAction
-from textual.app import App, SystemCommand
-from textual.command import CommandPalette
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -29,11 +29,12 @@ from sadtui import gcpause
 from sadtui.model import paths
 from sadtui.model.config import Config
 from sadtui.model.playlist import Playlist
-from sadtui.model.state import PANELS, Remembered, StateStore, playlist_key
+from sadtui.model.state import StateStore
 from sadtui.model.text import safe_line
 from sadtui.services.events import EngineEvent
 from sadtui.services.logs import log
-from sadtui.tui.keymap import display_of, keymap_for, palette_entries
+from sadtui.tui.devices import AudioDevices
+from sadtui.tui.keymap import keymap_for
 from sadtui.tui.messages import EngineNotice
 from sadtui.tui.mpris import MprisBridge
 from sadtui.tui.playback import (
@@ -45,14 +46,15 @@ from sadtui.tui.playback import (
     first_line,
     shutdown_engine,
 )
+from sadtui.tui.remember import Memory
 from sadtui.tui.screens.main import MainScreen
 from sadtui.tui.theme import DEFAULT_THEME, THEMES
-from sadtui.tui.widgets.palette import PALETTE_PAGE_BINDINGS, page_palette, songs_provider
+from sadtui.tui.widgets.palette import PALETTE_PAGE_BINDINGS, PaletteCommands, songs_provider
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # handled like `q`: clean exit, state saved
 
 
-class SadtuiApp(App[int]):
+class SadtuiApp(PaletteCommands, App[int]):
     """Browse a ranked playlist and play its songs."""
 
     CSS_PATH = Path(__file__).with_name("sadtui.tcss")  # absolute: subclasses live elsewhere
@@ -91,7 +93,7 @@ class SadtuiApp(App[int]):
         self._mpv_options = tuple(mpv_options)
         self._resume = resume
         self._config = config or Config()
-        self.audio_device: str | None = None  # picked in "Audio device…" (remembered)
+        self.devices = AudioDevices(self)  # picked in "Audio device…" (remembered)
         self._list_generation = 0  # counts the lists opened with "Switch list…"
         self._theme_asked = theme  # the command line's: wins over the remembered one and config.toml's
         self.key_remaps: dict[str, tuple[str, ...]] = dict(self._config.keys)
@@ -101,26 +103,23 @@ class SadtuiApp(App[int]):
         self.engine: Engine | None = None
         self.engine_error: str | None = None
         self._closing_down = False
-        self._save_warned = False
         self._pending_play: int | None = None
         self._handle_signals = handle_signals
-        self._remember = remember
-        self._intro_shown = False
         self._first_launch_intro = intro  # show the intro on the first launch
-        self._store = StateStore(
-            state_path if state_path is not None else paths.state_file(),
-            playlist_key(playlist.path, playlist.title),
-        )
-        self._saved, self._state_notice = self._store.load() if remember else (Remembered(), None)
-        first = self._saved.played if resume and self._saved.played is not None else self._saved.rank
-        start = playlist.song(first) if first is not None else None
-        self.main = MainScreen(playlist, start, self._saved.panel if self._saved.panel in PANELS else None)
+        self.memory = Memory(state_path if state_path is not None else paths.state_file(), playlist,
+                             remember=remember)
+        self.main = MainScreen(playlist, *self.memory.start(playlist, resume=resume))
         self.mpris = MprisBridge(self)  # on the session bus after the first paint (when there is one)
 
     @property
     def songs(self):
         """The main screen's song list (also while a modal is on top)."""
         return self.main.songs
+
+    @property
+    def _store(self) -> StateStore:
+        """The open list's remembered state (``state.json``)."""
+        return self.memory.store
 
     def get_default_screen(self) -> Screen:
         # Start with the breakpoint class that the first Resize would add: that saves
@@ -131,10 +130,10 @@ class SadtuiApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
-        self._apply_theme()
+        self.memory.apply_theme(self, self._theme_asked, self._config)
         self.theme_changed_signal.subscribe(self, lambda _theme: self.save_state(theme=True))
-        if self._state_notice:
-            self.notify(self._state_notice, severity="warning", markup=False, timeout=8)
+        if self.memory.notice:
+            self.notify(self.memory.notice, severity="warning", markup=False, timeout=8)
 
         if self._handle_signals:
             loop = asyncio.get_running_loop()
@@ -142,27 +141,12 @@ class SadtuiApp(App[int]):
                 loop.add_signal_handler(number, self.exit)
         self.call_after_refresh(self.first_paint_done)
 
-    def _apply_theme(self) -> None:
-        """--theme, else the one picked in the palette last time, else config.toml's."""
-        remembered = self._saved.theme if self._remember else None
-        for name, where in ((self._theme_asked, "--theme"), (remembered, None), (self._config.theme, "config.toml")):
-            if not name:
-                continue
-            if name in self.available_themes:
-                self.theme = name
-                if where == "--theme":  # remembered, like a choice in the palette
-                    self.call_after_refresh(lambda: self.save_state(theme=True))
-                return
-            if where is not None:
-                self.notify(f"{where}: no theme named '{safe_line(name)}' (ctrl+p → themes lists them)",
-                            severity="warning", markup=False, timeout=8)
-
     def first_paint_done(self) -> None:
         gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
         self.main.filter_bar.build()  # hidden until `/`: kept off the first paint
-        if self._first_launch_intro and self._remember and not self._saved.intro_shown and self.playlist.intro:
+        if self._first_launch_intro and self.memory.intro_due and self.playlist.intro:
             self.show_words("intro")  # the first launch: the intro, once
-            self._intro_shown = True
+            self.memory.intro_shown = True
             self.save_state()
         if self._real_engine:
             # libmpv needs LC_NUMERIC=C, and python-mpv's import calls setlocale itself:
@@ -171,14 +155,7 @@ class SadtuiApp(App[int]):
 
             ensure_numeric_locale()
         self.create_engine()
-        self.start_mpris()
-
-    def start_mpris(self) -> None:
-        """Media keys: MPRIS on this loop, fed the main screen's status."""
-        if not MprisBridge.wanted():
-            return  # no session bus: quietly off, dbus-fast never imported
-        self.watch(self.main, "status", self.mpris.publish, init=False)
-        self.run_worker(self.mpris.start(), name="mpris", group="mpris", exit_on_error=False)
+        self.mpris.launch()  # media keys, when there is a session bus
 
     # ================================================================== engine
 
@@ -228,36 +205,10 @@ class SadtuiApp(App[int]):
             return
         self.engine = engine
         self.main.status = status
-        self._restore_playback(engine)
+        self.memory.restore_playback(self, self._mpv_options, resume=self._resume and self._pending_play is None)
         if self._pending_play is not None:
             rank, self._pending_play = self._pending_play, None
             self.play(rank)
-
-    def _restore_playback(self, engine: Engine) -> None:
-        """The remembered volume, mute, order and repeat (an mpv option on the command
-        line or in config.toml wins for volume and mute); with resume, the last song
-        from where it stopped."""
-        if not self._remember:
-            return
-        from sadtui.services.events import Order, Repeat
-
-        saved = self._saved
-        given = {option.split("=", 1)[0].strip() for option in self._mpv_options}
-        settings = {
-            "volume": saved.volume if "volume" not in given else None,
-            "muted": saved.muted if "mute" not in given else None,
-            "order": Order(saved.order) if saved.order else None,
-            "repeat": Repeat(saved.repeat) if saved.repeat else None,
-        }
-        if any(value is not None for value in settings.values()):
-            self.control(lambda engine: engine.restore(**settings))
-        if saved.audio_device and "audio-device" not in given:
-            device = self.audio_device = saved.audio_device
-            self.control(lambda engine: engine.set_audio_device(device))
-        if self._resume and self._pending_play is None and saved.played is not None:
-            if self.playlist.song(saved.played) is not None:
-                rank, position = saved.played, saved.position
-                self.control(lambda engine: engine.play(rank, start=position))
 
     def _playback_unavailable(self, reason: str) -> None:
         self.engine_error = reason
@@ -302,29 +253,8 @@ class SadtuiApp(App[int]):
             shutdown_engine(engine)
 
     def save_state(self, *, theme: bool = False) -> bool:
-        """Remember the song and panel (and the theme, when it was just chosen: another
-        sadtui running at the same time keeps the theme it saved otherwise)."""
-        if not self._remember:
-            return False
-        played = playback = None
-        status = self.main.status
-        if self.engine is not None:  # else nothing is known yet: keep what was saved
-            playback = {"volume": status.volume, "muted": status.muted,
-                        "order": status.order.value, "repeat": status.repeat.value,
-                        "audio_device": self.audio_device}
-            if status.rank is not None:
-                played = (status.rank, round(status.position, 1) if status.position else None)
-        saved = self._store.save(
-            theme=self.theme if theme else None,
-            rank=self.main.highlighted_rank,
-            panel=self.main.panel,
-            intro_shown=self._intro_shown,
-            played=played, playback=playback,
-        )
-        if not saved and not self._save_warned and not self._closing_down:
-            self._save_warned = True  # once: it says where and why
-            self.notify(f"Note: {self._store.last_error}", severity="warning", markup=False, timeout=8)
-        return saved
+        """Remember the song and panel (and the theme, when it was just chosen)."""
+        return self.memory.save(self, self.engine, theme=theme, closing=self._closing_down)
 
     def show_words(self, which: str) -> None:
         """The playlist's intro or closing word over the list (a key closes it)."""
@@ -334,100 +264,18 @@ class SadtuiApp(App[int]):
         if text:
             self.push_screen(WordsScreen(which, text))
 
-    # ================================================================== lyrics
-
-    def lyrics_finder(self) -> Any:
-        """A LyricsFinder with the config's settings (called in the lyrics worker thread)."""
-        from sadtui.services.lyrics import LyricsFinder
-
-        return LyricsFinder(base_url=self.lyrics_url, online=self.lyrics_online)
-
-    @property
-    def lyrics_offsets(self) -> StateStore | None:
-        """Where lyrics offsets are remembered (state.json), None when nothing is remembered."""
-        return self._store if self._remember else None
-
-    # ================================================================== palette
-
-    def action_command_palette(self) -> None:
-        self.open_palette()
-
-    def open_palette(self, *, songs_only: bool = False) -> None:
-        if CommandPalette.is_open(self):
-            return
-        if songs_only:
-            palette = CommandPalette(providers=[songs_provider()], placeholder="Type a rank or words of a title…")
-        else:
-            palette = CommandPalette(id="--command-palette")
-        self.push_screen(palette)
-
-    def action_palette_page(self, direction: int) -> None:
-        if not page_palette(self.screen, direction):
-            raise SkipAction()  # not in the palette: the key does its usual job
-
-    # ================================================================== audio device
+    # ================================================================== pickers
 
     def action_audio_device(self) -> None:
         """The palette's "Audio device…": mpv's outputs and devices; the pick switches now."""
-        engine = self.engine
-        if engine is None:
-            self.control(lambda engine: None)  # says why (starting, or unavailable)
-            return
-        self.run_worker(self._pick_audio_device(engine), group="audio-device", exclusive=True, exit_on_error=False)
-
-    async def _pick_audio_device(self, engine: Engine) -> None:
-        from sadtui.tui.screens.pick import PickScreen
-
-        try:
-            devices = await asyncio.wait_for(asyncio.wrap_future(engine.audio_devices()), 10.0)
-        except Exception as exc:  # noqa: BLE001 - shown, logged
-            log.warning("listing the audio devices failed", exc_info=True)
-            self.notify(f"Can't list the audio devices: {first_line(exc)}", severity="error", markup=False)
-            return
-        if not devices:
-            self.notify("mpv lists no audio devices.", severity="warning", markup=False)
-            return
-        choices = [(name, f"{description}  ({name})" if description else name) for name, description in devices]
-        current = self.audio_device or "auto"
-        name = await self.push_screen_wait(PickScreen("Audio device", choices, current=current))
-        if name is None:
-            return
-        self.audio_device = name
-        self.control(lambda engine: engine.set_audio_device(name))
-        self.notify(f"Audio device: {safe_line(name)}", markup=False, timeout=3)
-        self.save_state()
-
-    # ================================================================== switching lists
+        self.devices.open_picker()
 
     def action_switch_list(self) -> None:
         """`ctrl+o` and the palette's "Switch list…": the library of lists; the pick opens
         without a restart (each list keeps its own place)."""
-        self.run_worker(self._pick_list(), group="switch-list", exclusive=True, exit_on_error=False)
+        from sadtui.tui.switching import pick_list
 
-    async def _pick_list(self) -> None:
-        from sadtui.model.library import library_of_lists
-        from sadtui.model.playlist import PlaylistError, load_playlist
-        from sadtui.tui.screens.pick import PickScreen
-
-        rows, problems = await asyncio.to_thread(library_of_lists)
-        for problem in problems[:3]:
-            self.notify(safe_line(problem), severity="warning", markup=False, timeout=6)
-        choices = []
-        for row in rows:
-            count = f"{row['songs']} song" + ("" if row["songs"] == 1 else "s")
-            source = f"  ·  {row['source']}" if row["source"] else ""
-            choices.append((row["file"], f"{row['title']}  ·  {count}{source}"))
-        current = str(Path(self.playlist.path).resolve()) if self.playlist.path else None
-        choices = [(str(Path(value).resolve()), label) for value, label in choices]
-        picked = await self.push_screen_wait(PickScreen("Switch list", choices, current=current))
-        if picked is None or picked == current:
-            return
-        try:
-            playlist = await asyncio.to_thread(load_playlist, picked)
-        except PlaylistError as exc:
-            self.notify(safe_line(exc), severity="error", markup=False)
-            return
-        self.switch_playlist(playlist)
+        self.run_worker(pick_list(self), group="switch-list", exclusive=True, exit_on_error=False)
 
     def switch_playlist(self, playlist: Playlist) -> None:
         """Open another list in place: its own remembered place, a new engine for it."""
@@ -441,30 +289,14 @@ class SadtuiApp(App[int]):
         self.engine_error = None
         self._pending_play = None
         self._resume = False
-        self._store = StateStore(self._store.path, playlist_key(playlist.path, playlist.title))
-        self._saved, notice = self._store.load() if self._remember else (Remembered(), None)
+        notice = self.memory.open(playlist)
         self._list_generation += 1
-        start = playlist.song(self._saved.rank) if self._saved.rank is not None else None
         self.mpris.set_playlist(playlist)
         # Rebuilt in the screen's own context (its compose binds the now-playing bar to it).
-        self.main.call_later(self.main.show_playlist, playlist, start,
-                             self._saved.panel if self._saved.panel in PANELS else None)
+        self.main.call_later(self.main.show_playlist, playlist, *self.memory.start(playlist))
         if notice:
             self.notify(notice, severity="warning", markup=False, timeout=8)
         self.create_engine()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for command in super().get_system_commands(screen):
-            if command.title != "Keys":  # `?` (Help) lists every key: one entry for it
-                yield command
-        yield SystemCommand("Audio device…", "Pick the audio output or device mpv plays through (remembered)",
-                            self.action_audio_device)
-        for key in palette_entries():
-            yield SystemCommand(
-                f"{key.description}  ({display_of(key, self.key_remaps).replace('  ', ' / ')})",
-                key.help,
-                partial(self.run_action, key.command, self.main),
-            )
 
 
 def run_app(playlist: Playlist, mpv_options: Sequence[str] = (), *, resume: bool = False,

@@ -93,6 +93,13 @@ class MprisBridge:
     def wanted() -> bool:
         return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
 
+    def launch(self) -> None:
+        """After the first paint: MPRIS on the app's loop, fed the main screen's status."""
+        if not self.wanted():
+            return  # no session bus: quietly off, dbus-fast never imported
+        self.app.watch(self.app.main, "status", self.publish, init=False)
+        self.app.run_worker(self.start(), name="mpris", group="mpris", exit_on_error=False)
+
     async def start(self) -> None:
         """Import dbus-fast off the UI thread, then publish on this loop."""
         if not self.wanted():

@@ -72,6 +72,17 @@ class LibraryActions:
         if callable(refresh):
             refresh()
 
+    def show_library(self) -> None:
+        """What each song plays (details) and which are kept (list)."""
+        try:
+            self.details.plays = self.plays_text
+            self.details.refresh_plays()
+            self.refresh_kept()
+        except Exception:  # noqa: BLE001 - the library is a bonus: logged
+            from sadtui.services.logs import log
+
+            log.exception("tui: reading the library failed")
+
     # ------------------------------------------------------------ keeping
 
     def action_keep(self) -> None:

@@ -1,40 +1,33 @@
 """The main screen: the ranked list, the details, the FAQ and About panels, the
-now-playing bar; every key of the app and every engine event is handled here.
+now-playing bar; every key of the app is bound here.
 
 The app owns the engine and the remembered state; this screen shows things.  The
 open panel and the playback status are reactives: their watchers switch the body and
 update the list's marker, and the now-playing bar is bound to them (``data_bind``).
+The playback keys and the engine's events are in ``playback_keys``, the filter in
+``filtering``, the library keys in ``library_actions`` (mixins: Textual looks for a
+binding's action on the screen); the lyrics and the artwork are their widgets'.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Input
+from textual.widgets import ContentSwitcher, Footer, Header
 
 from sadtui.model.playlist import Playlist, Song
-from sadtui.services.events import (
-    Order,
-    PlaybackEnded,
-    PositionChanged,
-    SongFailed,
-    SongFinished,
-    State,
-    Status,
-    StatusChanged,
-)
+from sadtui.services.events import Status
 from sadtui.tui.keymap import APP, bindings_for
-from sadtui.tui.messages import EngineNotice
+from sadtui.tui.screens.filtering import ListFilter
 from sadtui.tui.screens.library_actions import LibraryActions
+from sadtui.tui.screens.playback_keys import PlaybackKeys
 from sadtui.tui.widgets.filter_bar import FilterBar
 from sadtui.tui.widgets.focus import focus_now
-from sadtui.tui.widgets.now_playing import ACTIVE_STATES, NowPlaying
+from sadtui.tui.widgets.now_playing import NowPlaying
 from sadtui.tui.widgets.panes import SongDetails
 from sadtui.tui.widgets.rank_entry import RankEntry
 from sadtui.tui.widgets.song_list import SongList
@@ -43,12 +36,11 @@ if TYPE_CHECKING:
     from sadtui.tui.app import SadtuiApp
     from sadtui.tui.screens.panels import Panel
 
-GAVE_UP = "Stopped: every song in the list failed."
 PANEL_NAMES = ("faq", "about")
 FOOTER_ROOMY = 80  # columns from which the footer has room for every key and ^p
 
 
-class MainScreen(LibraryActions, Screen[None]):
+class MainScreen(LibraryActions, PlaybackKeys, ListFilter, Screen[None]):
     BINDINGS = bindings_for(APP)
     AUTO_FOCUS = "#songs"
     RANK_TIMEOUT = 1.0  # seconds after the last digit before a typed rank is taken
@@ -108,18 +100,7 @@ class MainScreen(LibraryActions, Screen[None]):
             self.songs.highlight_rank(self._start.rank)
         if self._start_panel in PANEL_NAMES:
             self.show_panel(self._start_panel, save=False)
-        self.call_after_refresh(self._show_library)  # after the first paint: it reads the library
-
-    def _show_library(self) -> None:
-        """What each song plays (details) and which are kept (list)."""
-        try:
-            self.details.plays = self.plays_text
-            self.details.refresh_plays()
-            self.refresh_kept()
-        except Exception:  # noqa: BLE001 - the library is a bonus: logged
-            from sadtui.services.logs import log
-
-            log.exception("tui: reading the library failed")
+        self.call_after_refresh(self.show_library)  # after the first paint: it reads the library
 
     async def show_playlist(self, playlist: Playlist, start: Song | None, panel: str | None = None) -> None:
         """Another list in place of this one ("Switch list…"): built anew, nothing playing."""
@@ -140,94 +121,9 @@ class MainScreen(LibraryActions, Screen[None]):
         song = self.songs.highlighted_song or self.details.song
         return song.rank if song else None
 
-    # ================================================================== engine events
-
-    def on_engine_notice(self, message: EngineNotice) -> None:
-        match message.event:
-            case StatusChanged(status=status):
-                self.status = status
-            case PositionChanged(rank=rank, position=position, duration=duration):
-                if rank is not None and self.status.rank is not None and rank != self.status.rank:
-                    return  # a late update for a song that is no longer current
-                fields = {"position": position} | ({"duration": duration} if duration is not None else {})
-                self.status = replace(self.status, **fields)
-            case SongFailed(rank=rank, title=title, message=text):
-                self._song_failed(rank, text)
-                bar = self.now_playing
-                bar.report_failure(rank, title, text)
-                if not bar.failure_fits():
-                    # Cut short in the bar (a narrow terminal): the whole line as a notice too.
-                    self.notify(bar.failure or "", severity="error", markup=False, timeout=8)
-            case PlaybackEnded(reason="failures"):
-                self.now_playing.report_gave_up(GAVE_UP)
-                self.notify(GAVE_UP, severity="error", markup=False, timeout=8)
-            case PlaybackEnded():
-                self._end_of_list()
-            case SongFinished(rank=rank):
-                self._finished.add(rank)
-            case _:
-                pass
-
-    def watch_status(self, old: Status, status: Status) -> None:
-        kind = {State.PAUSED: "paused", State.PLAYING: "playing"}.get(status.state, "resolving")
-        self.songs.set_playing(status.rank if status.state in ACTIVE_STATES else None, kind)
-        rank = status.rank
-        if rank is not None and status.duration:
-            self.songs.set_duration(rank, status.duration)
-        if status.state is State.PLAYING and rank in self.details.failures:
-            del self.details.failures[rank]  # it plays now: no longer failed
-            self.songs.failed = frozenset(self.details.failures)
-            self.details.refresh_heading()
-        if status.order != old.order:
-            self._finished.clear()  # a full run counts in one order
-        if status.thumbnail and self.artwork is None and getattr(self.app, "artwork", False):
-            self._mount_artwork(status)
-
-    def _song_failed(self, rank: int, reason: str) -> None:
-        self.details.failures[rank] = reason
-        self.songs.failed = frozenset(self.details.failures)
-        self.details.refresh_heading()
-
-    def _end_of_list(self) -> None:
-        """The play order ran out: say so, and highlight where Enter starts again; after
-        a full run in rank or countdown order, the closing word."""
-        self.now_playing.ended = True
-        songs = self.playlist.songs
-        if not songs:
-            return
-        first = songs[-1] if self.status.order is Order.COUNTDOWN else songs[0]
-        if self.panel is None and not self.filter_active:
-            self.songs.highlight_rank(first.rank)
-        full_run = self.status.order in (Order.RANK, Order.COUNTDOWN) and self._finished >= {s.rank for s in songs}
-        self._finished.clear()
-        if full_run and self.playlist.outro:
-            self.app.show_words("outro")
-
-    def on_now_playing_seek(self, message: NowPlaying.Seek) -> None:
-        duration = self.status.duration
-        if duration:
-            self.app.control(lambda engine: engine.seek(message.fraction * duration, False))
-
     def action_reveal_spoiler(self) -> None:
         if not self.details.reveal():
             self.notify("No spoiler to show here.", markup=False, timeout=2)
-
-    # ================================================================== artwork
-
-    artwork = None  # the Artwork widget, mounted when the first thumbnail arrives (config: artwork)
-
-    def _mount_artwork(self, status: Status) -> None:
-        from sadtui.tui.widgets.artwork import Artwork
-
-        self.artwork = Artwork(id="artwork-image")
-        slots = self.query("#artwork")  # the now-playing card's place for it, when it has one
-        if slots:
-            slot = slots.first()
-            slot.mount(self.artwork)
-            slot.add_class("-filled")
-        else:
-            self.query_one("#browse").mount(self.artwork, after=self.details)
-        self.call_after_refresh(lambda: self.artwork.follow_status(self.status))
 
     # ================================================================== list & details
 
@@ -236,9 +132,6 @@ class MainScreen(LibraryActions, Screen[None]):
         new heading is drawn in the same frame as the moved highlight."""
         if index is not None:
             self.details.show_song(self.songs.highlighted_song)
-
-    def on_song_list_activated(self, event: SongList.Activated) -> None:
-        self.app.play(event.rank)
 
     def go_to_rank(self, rank: int) -> bool:
         """Highlight a song by rank (clearing a filter that hides it); back to the list."""
@@ -284,58 +177,6 @@ class MainScreen(LibraryActions, Screen[None]):
     def action_jump_prompt(self) -> None:
         self.app.open_palette(songs_only=True)
 
-    # ================================================================== filter
-
-    def action_filter_key(self) -> None:
-        """`/`: a priority binding, run when the app reads the key.  The focus moves to the
-        filter at once, so what is typed right after `/` (a fast typist, a paste) goes
-        into the filter, not to the list's bindings."""
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # typing `/` in the filter or the palette: just a character
-        self.action_filter()
-
-    def action_filter(self) -> None:
-        self.show_panel(None)
-        self.filter_bar.add_class("-active")
-        focus_now(self.filter_bar.input)
-
-    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
-        if event.query == self.filter_bar.value:  # else stale: a newer one follows
-            self._apply_filter(event.query)
-
-    def on_filter_bar_kept(self, event: FilterBar.Kept) -> None:
-        if not event.query.strip():
-            self.clear_filter()
-        else:
-            self._apply_filter(event.query)
-
-    def on_filter_bar_cleared(self, event: FilterBar.Cleared) -> None:
-        self.clear_filter()
-
-    def _apply_filter(self, query: str) -> None:
-        shown = self.songs.apply_filter(query)
-        self.filter_bar.set_count(shown, len(self.playlist.songs))
-        self.refresh_list_title()
-        self.details.show_song(self.songs.highlighted_song)
-
-    def refresh_list_title(self) -> None:
-        songs = self.songs
-        if songs.filter_text.strip():
-            songs.border_title = f"Songs · {songs.option_count} of {len(self.playlist.songs)}"
-        else:
-            songs.border_title = "Songs"
-
-    def clear_filter(self) -> None:
-        bar = self.filter_bar
-        if bar.value:
-            bar.input.value = ""  # posts Changed(""), but apply now so callers see it
-        self._apply_filter("")
-        bar.remove_class("-active")
-
-    @property
-    def filter_active(self) -> bool:
-        return bool(self.songs.filter_text.strip())
-
     # ================================================================== panels
 
     def show_panel(self, name: str | None, *, save: bool = True) -> None:
@@ -370,37 +211,23 @@ class MainScreen(LibraryActions, Screen[None]):
     # ================================================================== lyrics (`l`, `R`, `[`, `]`)
 
     lyrics_pane = None  # the LyricsPane, mounted beside (or under) the details on the first `l`
+    artwork = None  # the Artwork widget, mounted when the first thumbnail arrives (config: artwork)
 
     def action_toggle_lyrics(self) -> None:
-        from sadtui.tui.widgets.lyrics import LyricsPane
+        from sadtui.tui.widgets.lyrics import toggle_lyrics
 
         self.show_panel(None)
-        if self.lyrics_pane is None:
-            self.lyrics_pane = LyricsPane(
-                self.playlist, self.app.lyrics_finder, offsets=self.app.lyrics_offsets, id="lyrics"
-            )
-            self.query_one("#browse").mount(self.lyrics_pane)
-            self.call_after_refresh(lambda: self.lyrics_pane.follow_status(self.status))
-            return
-        self.lyrics_pane.display = not self.lyrics_pane.display
-        if self.lyrics_pane.display:
-            self.lyrics_pane.follow_status(self.status)
-
-    def _lyrics_shown(self, what: str):  # -> LyricsPane | None
-        pane = self.lyrics_pane
-        if pane is None or not pane.display:
-            self.notify(f"{what}: open the lyrics with l first.", markup=False, timeout=3)
-            return None
-        return pane
+        self.lyrics_pane = toggle_lyrics(self)
 
     def action_toggle_romaji(self) -> None:
-        if (pane := self._lyrics_shown("Romaji")) is not None:
-            self.notify("Romaji on." if pane.toggle_romaji() else "Romaji off.", markup=False, timeout=2)
+        from sadtui.tui.widgets.lyrics import toggle_romaji
+
+        toggle_romaji(self)
 
     def action_lyrics_offset(self, seconds: float) -> None:
-        if (pane := self._lyrics_shown("Lyrics offset")) is not None:
-            offset = pane.shift(float(seconds))
-            self.notify(f"Lyrics offset {offset:+.1f} s for this song.", markup=False, timeout=2)
+        from sadtui.tui.widgets.lyrics import shift_lyrics
+
+        shift_lyrics(self, seconds)
 
     def action_help(self) -> None:
         from sadtui.tui.screens.help import HelpScreen
@@ -412,50 +239,3 @@ class MainScreen(LibraryActions, Screen[None]):
 
     def action_switch_list(self) -> None:
         self.app.action_switch_list()
-
-    # ================================================================== playback
-
-    def action_play(self) -> None:
-        song = self.songs.highlighted_song
-        if song is None:
-            self.notify("No song is highlighted.", markup=False)
-            return
-        self.app.play(song.rank)
-
-    def action_toggle_pause(self) -> None:
-        if self.status.state is State.IDLE:
-            self.action_play()  # nothing played yet: Space plays the highlighted song
-        else:
-            self.app.control(lambda engine: engine.toggle_pause())
-
-    def action_stop(self) -> None:
-        self.app.control(lambda engine: engine.stop())
-
-    def action_next(self) -> None:
-        self.app.control(lambda engine: engine.next())
-
-    def action_previous(self) -> None:
-        self.app.control(lambda engine: engine.previous())
-
-    def action_seek(self, seconds: float) -> None:
-        self.app.control(lambda engine: engine.seek(float(seconds), True))
-
-    def action_volume(self, delta: int) -> None:
-        self.app.control(lambda engine: engine.change_volume(int(delta)))
-
-    def action_mute(self) -> None:
-        self.app.control(lambda engine: engine.toggle_mute())
-
-    def action_cycle_order(self) -> None:
-        self.app.control(lambda engine: engine.cycle_order())
-
-    def action_cycle_repeat(self) -> None:
-        self.app.control(lambda engine: engine.cycle_repeat())
-
-    def action_cycle_sleep(self) -> None:
-        def cycle(engine) -> None:
-            mode = engine.cycle_sleep()
-            shown = {"off": "off", "song": "end of this song"}.get(mode, f"{mode} min")
-            self.notify(f"Sleep timer: {shown}", markup=False, timeout=3)
-
-        self.app.control(cycle)

@@ -114,3 +114,18 @@ class Artwork(Widget):
         self.shown = None
         self.remove_class("-shown")
         self.remove_children()
+
+
+def mount_artwork(screen: Any) -> Artwork:
+    """The first thumbnail: the widget in the now-playing card's slot for it (when it has
+    one), else beside the details; it follows the screen's status from then on."""
+    artwork = Artwork(id="artwork-image")
+    slots = screen.query("#artwork")
+    if slots:
+        slot = slots.first()
+        slot.mount(artwork)
+        slot.add_class("-filled")
+    else:
+        screen.query_one("#browse").mount(artwork, after=screen.details)
+    screen.call_after_refresh(lambda: artwork.follow_status(screen.status))
+    return artwork

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -287,3 +288,49 @@ class LyricsPane(ScrollPane):
     def _want_romaji(self) -> None:
         if self.song is not None and self.lyrics is not None and self.song.rank not in self._romaji:
             self.convert(self.song, self.lyrics)
+
+
+# ====================================================================== the screen's keys (`l`, `R`, `[`, `]`)
+
+
+def lyrics_finder(app: Any) -> LyricsFinder:
+    """A LyricsFinder with the config's settings (called in the lyrics worker thread)."""
+    from sadtui.services.lyrics import LyricsFinder
+
+    return LyricsFinder(base_url=app.lyrics_url, online=app.lyrics_online)
+
+
+def toggle_lyrics(screen: Any) -> LyricsPane:
+    """`l`: the pane, mounted beside (or under) the details the first time; then shown or hidden."""
+    pane = screen.lyrics_pane
+    if pane is None:
+        app = screen.app
+        pane = LyricsPane(screen.playlist, partial(lyrics_finder, app), offsets=app.memory.lyrics_offsets,
+                          id="lyrics")
+        screen.query_one("#browse").mount(pane)
+        screen.call_after_refresh(lambda: pane.follow_status(screen.status))
+        return pane
+    pane.display = not pane.display
+    if pane.display:
+        pane.follow_status(screen.status)
+    return pane
+
+
+def shown_lyrics(screen: Any, what: str) -> LyricsPane | None:
+    """The pane if it is shown; else None, and the screen says to open it first."""
+    pane = screen.lyrics_pane
+    if pane is None or not pane.display:
+        screen.notify(f"{what}: open the lyrics with l first.", markup=False, timeout=3)
+        return None
+    return pane
+
+
+def toggle_romaji(screen: Any) -> None:
+    if (pane := shown_lyrics(screen, "Romaji")) is not None:
+        screen.notify("Romaji on." if pane.toggle_romaji() else "Romaji off.", markup=False, timeout=2)
+
+
+def shift_lyrics(screen: Any, seconds: float) -> None:
+    if (pane := shown_lyrics(screen, "Lyrics offset")) is not None:
+        offset = pane.shift(float(seconds))
+        screen.notify(f"Lyrics offset {offset:+.1f} s for this song.", markup=False, timeout=2)
