@@ -148,3 +148,30 @@ def test_configured_mpv_options_are_checked_like_the_command_lines():
     result = sadtui("play", "1")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "no-such-option" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("value", "size"), [('"2 GiB"', 2 * 2**30), ('"500MB"', 500 * 10**6), ("1048576", 2**20),
+                                             ('"1.5 GiB"', int(1.5 * 2**30))])
+def test_library_cap_sizes(tmp_path, value, size):
+    assert load_config(write(tmp_path, f"library_cap = {value}\n")).library_cap == size
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", ['"lots"', "0", "-5", "true", '"2 parsecs"'])
+def test_a_bad_library_cap_is_one_line(tmp_path, value):
+    with pytest.raises(ConfigError, match="library_cap: must be a size"):
+        load_config(write(tmp_path, f"library_cap = {value}\n"))
+
+
+@pytest.mark.unit
+def test_the_configured_cap_is_every_librarys_default(tmp_path, monkeypatch):
+    from sadtui.cli.main import _apply_config
+    from sadtui.services import library
+
+    monkeypatch.setattr(library, "_default_cap", library.DEFAULT_CAP)
+    import argparse
+
+    _apply_config(argparse.Namespace(playlist=None, mpv_option=None), Config(library_cap=123_456_789))
+    assert library.Library(tmp_path).cap == 123_456_789
+    assert library.Library(tmp_path, cap=5).cap == 5

@@ -306,6 +306,10 @@ def internal_error(exc: BaseException) -> int:
 def _apply_config(args: argparse.Namespace, config: Config) -> None:
     """The config file's settings, where the command line says nothing (it wins)."""
     args.config = config
+    if config.library_cap is not None:
+        from sadtui.services.library import set_default_cap
+
+        set_default_cap(config.library_cap)
     if getattr(args, "playlist", None) is None and config.playlist:
         args.playlist = config_cmd.playlist_path(config.playlist)
     if config.mpv_options and hasattr(args, "mpv_option"):

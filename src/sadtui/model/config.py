@@ -22,7 +22,23 @@ MAX_CONFIG_BYTES = 1024 * 1024
 KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]{2,}|[!-~])$")
 # Keys as people write them -> the names Textual (and the default bindings) use.
 KEY_ALIASES = {"?": "question_mark", "/": "slash", "+": "plus", "=": "equals_sign", "-": "minus"}
-TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys", "lyrics_online", "lyrics_url", "artwork")
+TOP_KEYS = ("theme", "playlist", "resume", "mpv_options", "keys", "lyrics_online", "lyrics_url", "artwork",
+            "library_cap")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30,
+          "tb": 10**12, "tib": 2**40}
+
+
+def parse_size(value: object) -> int | None:
+    """"2 GiB", "500MB", 1048576 -> bytes; None when it is not a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and (match := _SIZE.match(value)):
+        size = int(float(match.group(1)) * _UNITS[(match.group(2) or "B").lower()])
+        return size if size > 0 else None
+    return None
 
 
 class ConfigError(Exception):
@@ -40,6 +56,7 @@ class Config:
     lyrics_online: bool = True  # ask the lyrics service (LRCLIB) for lyrics not found on disk
     lyrics_url: str | None = None  # the lyrics service's base URL (default: LRCLIB's)
     artwork: bool | str = True  # the recording's artwork: True (half-blocks), "graphics" (Sixel/Kitty), False
+    library_cap: int | None = None  # bytes of kept audio at most (None: the library's default, 2 GiB)
 
 
 DEFAULT_TEXT = """\
@@ -66,6 +83,9 @@ DEFAULT_TEXT = """\
 # The recording's artwork: true (drawn with half-blocks), "graphics" (Sixel or Kitty's
 # protocol where the terminal has them: asks the terminal at start, about 0.1 s), or false.
 # artwork = true
+
+# The most kept audio (the offline library) may hold; past it the least recently played go.
+# library_cap = "2 GiB"
 
 # Keys: an action and the keys that run it (they replace its default keys).
 # `sadtui config --actions` lists the actions and their keys.
@@ -143,11 +163,16 @@ def load_config(path: Path, *, actions: Mapping[str, tuple[str, tuple[str, ...]]
             allowed = 'true, false or "graphics"' if flag == "artwork" else "true or false"
             raise _fail(path, flag, f"must be {allowed}, not {_type_name(value)}")
         flags[flag] = value
+    library_cap = None
+    if "library_cap" in raw:
+        library_cap = parse_size(raw["library_cap"])
+        if library_cap is None:
+            raise _fail(path, "library_cap", 'must be a size such as "2 GiB" or "500 MB" (or a number of bytes)')
     lyrics_url = text("lyrics_url")
     if lyrics_url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", lyrics_url, re.IGNORECASE):
         raise _fail(path, "lyrics_url", "must be an http(s) URL")
     return Config(theme=text("theme"), playlist=playlist, resume=resume, mpv_options=tuple(options),
-                  keys=keys, path=path, lyrics_url=lyrics_url, **flags)
+                  keys=keys, path=path, lyrics_url=lyrics_url, library_cap=library_cap, **flags)
 
 
 def _check_keys(path: Path, raw: Any, actions: Mapping[str, tuple[str, tuple[str, ...]]] | None

@@ -67,6 +67,19 @@ __all__ = [
 
 
 
+_default_cap = DEFAULT_CAP
+
+
+def set_default_cap(cap: int | None) -> None:
+    """The cap of every Library made without one (config.toml's `library_cap`)."""
+    global _default_cap
+    _default_cap = cap if cap is not None and cap > 0 else DEFAULT_CAP
+
+
+def default_cap() -> int:
+    return _default_cap
+
+
 class Library(Downloader):
     """The kept audio of every playlist (safe from several threads and processes)."""
 
@@ -74,13 +87,13 @@ class Library(Downloader):
         self,
         directory: Path | None = None,
         *,
-        cap: int = DEFAULT_CAP,
+        cap: int | None = None,
         socket_timeout: float = SOCKET_TIMEOUT,
         clock: Callable[[], float] = time.time,
         ydl_factory: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self._directory = directory
-        self.cap = cap
+        self.cap = cap if cap is not None else default_cap()
         self.socket_timeout = socket_timeout
         self._clock = clock
         self._ydl_factory = ydl_factory

@@ -137,6 +137,10 @@ class Downloader:
             "postprocessors": [],
             "writethumbnail": False,
             "max_filesize": self.cap,
+            # yt-dlp reads 1 KiB at a time at first and calls the progress hook after each
+            # read: with several downloads at once that is Python work fighting for one
+            # core. Start at 256 KiB (it still adapts) so reads and hook calls are few.
+            "buffersize": 256 * 1024,
         }
         target = key
         try:
