@@ -122,6 +122,17 @@ class Tmux:
     def send(self, *keys: str) -> None:
         self._tmux("send-keys", *keys, check=False)
 
+    def close_intro(self, timeout: float = 5.0) -> None:
+        """sadtui shows a playlist's intro over the list on its first launch (after the first
+        paint); any key closes it. Close it before timing keys, so none is spent on it."""
+        try:
+            self.wait_for(lambda s: "Before you press play" in s, timeout=timeout)
+        except TimeoutError:
+            return  # no intro (already shown, or the playlist has none)
+        self.send("Escape")
+        self.wait_for(lambda s: "Before you press play" not in s, timeout=timeout)
+        time.sleep(0.1)  # tmux: Escape and the next key must not read as Alt+key
+
     def pane_pid(self) -> int | None:
         out = self._tmux("list-panes", "-F", "#{pane_pid}", check=False).stdout.strip()
         return int(out) if out.isdigit() else None

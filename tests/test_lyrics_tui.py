@@ -91,7 +91,7 @@ async def test_between_reports_the_line_moves_on_the_clock(playlist, lrclib):
 async def test_offset_keys_shift_and_are_remembered(playlist, lrclib, tmp_path):
     state = tmp_path / "state.json"
     app, recorder = make(playlist, lrclib)
-    app._store.path = state
+    app.memory.store.path = state
     async with app.run_test(size=(140, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
         pane = await open_lyrics(pilot)
@@ -108,7 +108,7 @@ async def test_offset_keys_shift_and_are_remembered(playlist, lrclib, tmp_path):
     offsets = json.loads(state.read_text())["lyrics_offsets"]
     assert list(offsets.values()) == [-0.5]
     again, recorder = make(playlist, lrclib)
-    again._store.path = state
+    again.memory.store.path = state
     async with again.run_test(size=(140, 40)) as pilot:
         await engine_ready(pilot, recorder)
         pane = await open_lyrics(pilot)

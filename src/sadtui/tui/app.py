@@ -29,7 +29,6 @@ from sadtui import gcpause
 from sadtui.model import paths
 from sadtui.model.config import Config
 from sadtui.model.playlist import Playlist
-from sadtui.model.state import StateStore
 from sadtui.model.text import safe_line
 from sadtui.services.events import EngineEvent
 from sadtui.services.logs import log
@@ -115,11 +114,6 @@ class SadtuiApp(PaletteCommands, App[int]):
     def songs(self):
         """The main screen's song list (also while a modal is on top)."""
         return self.main.songs
-
-    @property
-    def _store(self) -> StateStore:
-        """The open list's remembered state (``state.json``)."""
-        return self.memory.store
 
     def get_default_screen(self) -> Screen:
         # Start with the breakpoint class that the first Resize would add: that saves
