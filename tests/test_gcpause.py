@@ -79,7 +79,7 @@ def test_bad_usage_resumes_too(capsys, monkeypatch):
     assert gc.isenabled()
 
 
-async def test_the_app_resumes_and_freezes_after_its_first_paint():
+async def test_the_app_resumes_the_collector_after_its_first_paint_without_freezing():
     gc.enable()
     gc.unfreeze()
     gcpause.pause()
@@ -87,7 +87,7 @@ async def test_the_app_resumes_and_freezes_after_its_first_paint():
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, app.painted.is_set, what="first paint")
         assert gc.isenabled() and not gcpause.paused()
-        assert gc.get_freeze_count() > 0  # start-up objects are never walked again
+        assert gc.get_freeze_count() == 0  # no gc.freeze(): no figure showed it helps
 
 
 async def test_an_app_started_with_the_collector_on_leaves_it_alone():

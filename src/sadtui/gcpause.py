@@ -15,8 +15,8 @@ already (an embedding program's choice), it stays off.
 Measured (2026-12-02, the 2-core bench machine under load, `first_paint` of
 bench/run.py, 11 interleaved runs each): first paint of the default list 418 ms
 with the pause, 508 ms without (medians); ``sadtui play 1`` 957 ms with it,
-938 ms without (no gain).  ``freeze=True`` (``gc.freeze()``) is
-the TUI's call; ``sadtui play`` does not freeze: no figure showed it helps.
+938 ms without (no gain).  ``gc.freeze()`` is not used: no figure
+showed that it helps.
 """
 
 from __future__ import annotations
@@ -33,13 +33,11 @@ def pause() -> None:
         _paused = True
 
 
-def resume(*, freeze: bool = False) -> None:
+def resume() -> None:
     global _paused
     if not _paused:
         return
     _paused = False
-    if freeze:
-        gc.freeze()
     gc.enable()
 
 

@@ -136,7 +136,7 @@ class SadtuiApp(PaletteCommands, App[int]):
         self.call_after_refresh(self.first_paint_done)
 
     def first_paint_done(self) -> None:
-        gcpause.resume(freeze=True)  # paused by `sadtui`'s main for a faster start
+        gcpause.resume()  # paused by the launcher for a faster start (measured: see gcpause)
         self.main.filter_bar.build()  # hidden until `/`: kept off the first paint
         if self._first_launch_intro and self.memory.intro_due and self.playlist.intro:
             self.show_words("intro")  # the first launch: the intro, once
