@@ -19,6 +19,7 @@ Fixtures: ``audio_server`` (one server per test module) and ``playlist_file``
 from __future__ import annotations
 
 import array
+import contextlib
 import io
 import math
 import os
@@ -479,3 +480,43 @@ def encoded_sine(kind: str, seconds: float, tmp: Path) -> bytes:
             pytest.skip(f"libmpv cannot encode {kind} here")
         _ENCODED[key] = out.read_bytes()
     return _ENCODED[key]
+
+
+# ---------------------------------------------------------------- a Player writing PCM, for the player tests
+
+
+@pytest.fixture(scope="module")
+def routes():
+    """A RouteServer for a test module (routes are added by the tests)."""
+    server = RouteServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@contextlib.contextmanager
+def pcm_player(tmp_path: Path, *, append: bool = True, **kwargs: Any):
+    """A real Player (libmpv) decoding into `tmp_path/out.raw`, its events in `.events`."""
+    from sadtui.services.player import Player
+
+    events = EventLog()
+    out = tmp_path / "out.raw"
+    options = [*pcm_options(out), *(["ao-pcm-append=yes"] if append else [])]
+    player = Player(events, options=options, log_path=tmp_path / "player.log", **kwargs)
+    player.events = events  # type: ignore[attr-defined]
+    player.out = out  # type: ignore[attr-defined]
+    try:
+        yield player
+    finally:
+        player.terminate(timeout=3.0)
+
+
+def entry_ended(player: Any, entry: int, timeout: float = 10.0) -> Any:
+    """The end of `entry` (a redirect's end is not one: mpv follows it)."""
+    from sadtui.services.player import FileEnded
+
+    return player.events.wait_for(
+        lambda e: isinstance(e, FileEnded) and e.entry == entry and e.reason != "redirect",
+        timeout=timeout, what=f"the end of entry {entry}",
+    )

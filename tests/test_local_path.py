@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from audio_support import EventLog, RouteServer, cli_mpv_args, read_pcm, send_body, sine_wav
+from audio_support import cli_mpv_args, entry_ended, pcm_player, read_pcm, send_body, sine_wav
 from audio_support import pcm_options as _pcm_options
 from sadtui.model.playlist import PlaylistError, load_playlist
-from sadtui.services.player import NON_WEB_ADDRESS, FileEnded, Player, PlayerError
+from sadtui.services.player import NON_WEB_ADDRESS, PlayerError
 
 SADTUI = Path(sys.executable).with_name("sadtui")
 
@@ -81,32 +81,9 @@ def test_sadtui_play_plays_a_local_file_and_names_a_missing_one(music, tmp_path)
 
 
 @pytest.fixture
-def routes():
-    server = RouteServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
 def player(tmp_path):
-    events = EventLog()
-    out = tmp_path / "out.raw"
-    p = Player(events, options=[*_pcm_options(out), "ao-pcm-append=yes"], log_path=tmp_path / "player.log")
-    p.events = events  # type: ignore[attr-defined]
-    p.out = out  # type: ignore[attr-defined]
-    try:
-        yield p
-    finally:
-        p.terminate(timeout=3.0)
-
-
-def _end(player, entry, timeout=10.0):
-    return player.events.wait_for(
-        lambda e: isinstance(e, FileEnded) and e.entry == entry and e.reason != "redirect",
-        timeout=timeout, what=f"the end of entry {entry}",
-    )
+    with pcm_player(tmp_path) as player:
+        yield player
 
 
 @pytest.mark.e2e
@@ -115,14 +92,14 @@ def test_after_a_local_song_a_page_still_cannot_open_that_file(player, tmp_path,
     tone = tmp_path / "tone.wav"
     tone.write_bytes(sine_wav(1.0, 440.0))
     entry = player.load_local(str(tone.resolve()))
-    assert _end(player, entry).reason == "eof"
+    assert entry_ended(player, entry).reason == "eof"
     before = read_pcm(player.out)[0]
     assert before == pytest.approx(1.0, abs=0.15)
     routes.routes["/local.m3u"] = send_body(("#EXTM3U\n" + line.format(path=tone.resolve()) + "\n").encode(),
                                             "audio/x-mpegurl")
     url = routes.url("/local.m3u")
     entry = player.load(url)
-    ended = _end(player, entry)
+    ended = entry_ended(player, entry)
     assert player.explain(entry, url=url, reason=ended.reason, error=ended.error) == NON_WEB_ADDRESS
     assert read_pcm(player.out)[0] == pytest.approx(before, abs=0.05)  # nothing more was played
 

@@ -12,11 +12,10 @@ import pytest
 
 from audio_support import (
     AudioServer,
-    EventLog,
-    RouteServer,
     encoded_sine,
     pcm_frequency,
     pcm_options,
+    pcm_player,
     read_pcm,
     send_body,
     sine_wav,
@@ -33,26 +32,10 @@ from sadtui.services.player import (
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def routes():
-    server = RouteServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture
 def player(tmp_path):
-    events = EventLog()
-    out = tmp_path / "out.raw"
-    p = Player(events, options=[*pcm_options(out), "ao-pcm-append=yes"], log_path=tmp_path / "player.log")
-    p.events = events  # type: ignore[attr-defined]
-    p.out = out  # type: ignore[attr-defined]
-    try:
-        yield p
-    finally:
-        p.terminate(timeout=3.0)
+    with pcm_player(tmp_path) as player:
+        yield player
 
 
 def _ended(player, entry: int, timeout: float = 15.0) -> FileEnded:

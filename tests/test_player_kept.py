@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from audio_support import EventLog, RouteServer, read_pcm, send_body, sine_wav
-from audio_support import pcm_options as _pcm_options
-from sadtui.services.player import NON_WEB_ADDRESS, FileEnded, FileLoaded, Player, PlayerError
+from audio_support import entry_ended, pcm_player, read_pcm, send_body, sine_wav
+from sadtui.services.player import NON_WEB_ADDRESS, FileLoaded, Player, PlayerError
 
 pytestmark = pytest.mark.e2e
 
 NAME = "0123456789abcdef01234567-89abcdef.wav"
-
-
-@pytest.fixture(scope="module")
-def routes():
-    server = RouteServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
@@ -38,28 +28,14 @@ def kept(tmp_path):
 
 @pytest.fixture
 def player(tmp_path, kept):
-    events = EventLog()
-    out = tmp_path / "out.raw"
-    p = Player(events, options=_pcm_options(out), log_path=tmp_path / "player.log", kept_dir=kept.parent)
-    p.events = events  # type: ignore[attr-defined]
-    p.out = out  # type: ignore[attr-defined]
-    try:
-        yield p
-    finally:
-        p.terminate(timeout=3.0)
-
-
-def _end(player, entry, timeout=10.0):
-    return player.events.wait_for(
-        lambda e: isinstance(e, FileEnded) and e.entry == entry and e.reason != "redirect",
-        timeout=timeout, what=f"the end of entry {entry}",
-    )
+    with pcm_player(tmp_path, append=False, kept_dir=kept.parent) as player:
+        yield player
 
 
 def test_a_kept_file_plays_from_disk(player, kept):
     entry = player.load_kept(kept)
     player.events.wait_for(lambda e: isinstance(e, FileLoaded) and e.entry == entry, what="file loaded")
-    ended = _end(player, entry)
+    ended = entry_ended(player, entry)
     assert ended.reason == "eof"
     assert player.explain(entry, url=str(kept), reason="eof", error=0) is None  # a clean end, not "non-web"
     seconds, rms = read_pcm(player.out)
@@ -101,13 +77,13 @@ def test_load_kept_refuses_anything_but_a_kept_file(tmp_path, kept):
 def test_a_page_cannot_make_mpv_open_the_kept_file(player, kept, routes, line):
     # First play the kept file (its one-time pass is used up), then a page's playlist lists it.
     entry = player.load_kept(kept)
-    assert _end(player, entry).reason == "eof"
+    assert entry_ended(player, entry).reason == "eof"
     before = read_pcm(player.out)[0]
     body = ("#EXTM3U\n" + line.format(path=kept) + "\n").encode()
     routes.routes["/kept.m3u"] = send_body(body, "audio/x-mpegurl")
     url = routes.url("/kept.m3u")
     entry = player.load(url)
-    ended = _end(player, entry)
+    ended = entry_ended(player, entry)
     message = player.explain(entry, url=url, reason=ended.reason, error=ended.error)
     assert message == NON_WEB_ADDRESS
     assert read_pcm(player.out)[0] == pytest.approx(before, abs=0.05)  # nothing more was played
@@ -119,4 +95,4 @@ def test_the_pass_is_for_that_entry_only(player, kept, routes):
     player.load_kept(kept)
     entry = player.load(routes.url("/b.wav"))
     assert player._kept_allowed is None
-    assert _end(player, entry).reason == "eof"
+    assert entry_ended(player, entry).reason == "eof"

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from audio_support import (
-    EventLog,
-    RouteServer,
+    pcm_options as _pcm_options,
+)
+from audio_support import (
+    pcm_player,
     read_pcm,
     send_body,
     sine_wav,
-)
-from audio_support import (
-    pcm_options as _pcm_options,
 )
 from sadtui.services.player import (
     NON_WEB_ADDRESS,
@@ -35,26 +34,10 @@ from sadtui.services.player import (
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def routes():
-    server = RouteServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture
 def player(tmp_path):
-    events = EventLog()
-    out = tmp_path / "out.raw"
-    p = Player(events, options=_pcm_options(out), log_path=tmp_path / "player.log")
-    p.events = events  # type: ignore[attr-defined]
-    p.out = out  # type: ignore[attr-defined]
-    try:
-        yield p
-    finally:
-        p.terminate(timeout=3.0)
+    with pcm_player(tmp_path, append=False) as player:
+        yield player
 
 
 def _play_to_end(player, url: str, timeout: float = 10.0):
