@@ -22,6 +22,11 @@ _SAFE_RUN = re.compile(r"[\x20-\x7e\u00a0-\u00ac\u00ae-\u05ff\u3000-\u9fff\uff01
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
+def is_plain(text: str) -> bool:
+    """Does `text` hold only characters that never need escaping (a quick check)?"""
+    return _SAFE_RUN.fullmatch(text) is not None
+
+
 def is_unsafe_char(char: str) -> bool:
     """Would `char` act on a terminal (or hide text) rather than show as itself?"""
     return unicodedata.category(char) in _UNSAFE_CATEGORIES

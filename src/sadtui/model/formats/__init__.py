@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sadtui.model.text import is_unsafe_char
+from sadtui.model.text import is_plain, is_unsafe_char
 
 
 class FormatError(Exception):
@@ -58,6 +58,8 @@ def clean(text: Any, *, multiline: bool = False) -> str | None:
     collapsed (line breaks kept in `multiline` texts); None when nothing is left."""
     if not isinstance(text, str):
         return None
+    if not multiline and is_plain(text):  # the usual case: nothing to drop, only spaces to tidy
+        return " ".join(text.split()) or None
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         kept = "".join(c for c in text if c == "\n" or not is_unsafe_char(c))
