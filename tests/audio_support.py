@@ -125,6 +125,22 @@ def refused_port() -> int:
     return port
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:  # quiet: clients hang up on purpose
+        pass
+
+
+def serve(handler: type[BaseHTTPRequestHandler], name: str) -> tuple[ThreadingHTTPServer, int, threading.Thread]:
+    """A threaded HTTP server on 127.0.0.1 (a free port) running `handler` in a daemon thread."""
+    httpd = _QuietServer((HOST, 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
+    thread.start()
+    return httpd, httpd.server_address[1], thread
+
+
 class AudioServer:
     """A threaded HTTP server on 127.0.0.1 with Range support and failing routes."""
 
@@ -251,17 +267,7 @@ class AudioServer:
                     self.wfile.flush()
                 self.close_connection = True
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-            def handle_error(self, request, client_address) -> None:  # quiet
-                pass
-
-        self.httpd = Server((HOST, 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="audio-server", daemon=True)
-        self.thread.start()
+        self.httpd, self.port, self.thread = serve(Handler, "audio-server")
 
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
@@ -395,17 +401,7 @@ class RouteServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-            def handle_error(self, request, client_address) -> None:  # quiet
-                pass
-
-        self.httpd = Server((HOST, 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="route-server", daemon=True)
-        self.thread.start()
+        self.httpd, self.port, self.thread = serve(Handler, "route-server")
 
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import html
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-HOST = "127.0.0.1"
+from audio_support import HOST, serve
+
 EVIL_REASON = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
 UNRESOLVABLE = "nowhere-at-all.invalid"
 
@@ -76,17 +77,7 @@ class HostileServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-            def handle_error(self, request, client_address) -> None:  # quiet
-                pass
-
-        self.httpd = Server((HOST, 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="hostile-server", daemon=True)
-        self.thread.start()
+        self.httpd, self.port, self.thread = serve(Handler, "hostile-server")
         self.defaults()
 
     # ------------------------------------------------------------ routes
