@@ -82,21 +82,18 @@ def _read_source(source: str) -> tuple[bytes, str]:
 
 
 def _fetch(url: str) -> bytes:
-    import urllib.error
-    import urllib.request
+    """The body at `url`: the shared fetcher (bounded, redirects to http(s) only)."""
+    from sadtui.services.webfetch import FetchError, get
 
-    request = urllib.request.Request(url, headers={"User-Agent": f"{PROG} (playlist import)"})
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - http(s) only
-            data = response.read(MAX_IMPORT_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise TransferError(f"{safe_line(url)}: HTTP {exc.code} from the server") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise TransferError(f"{safe_line(url)}: cannot fetch it ({safe_line(reason)})") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise TransferError(f"{safe_line(url)}: too large to be a playlist (over {MAX_IMPORT_BYTES // 2**20} MB)")
-    return data
+        return get(url, timeout=FETCH_TIMEOUT, max_bytes=MAX_IMPORT_BYTES, retries=1)
+    except FetchError as exc:
+        if exc.status is not None:
+            raise TransferError(f"{safe_line(url)}: HTTP {exc.status} from the server") from None
+        if "too large" in str(exc):
+            raise TransferError(
+                f"{safe_line(url)}: too large to be a playlist (over {MAX_IMPORT_BYTES // 2**20} MB)") from None
+        raise TransferError(f"{safe_line(url)}: cannot fetch it ({safe_line(exc)})") from None
 
 
 def slug(title: str) -> str:

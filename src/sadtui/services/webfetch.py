@@ -16,6 +16,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sadtui import __version__
+from sadtui.services.urls import is_web_url
 
 TIMEOUT = 5.0
 RETRIES = 2  # after the first try
@@ -38,14 +39,6 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
-def is_web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def get(
