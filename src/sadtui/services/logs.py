@@ -31,19 +31,6 @@ def log_file() -> Path:
     return paths.log_dir() / "sadtui.log"
 
 
-def _open_nofollow(path: Path) -> None:
-    """Refuse a log path that is a symlink or not a regular file (raises OSError)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
-    try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-    finally:
-        os.close(fd)
-
-
 def setup(level: int = logging.INFO) -> Path | None:
     """Send sadtui's log to `sadtui.log` (idempotent). Returns its path, or None when the
     file cannot be used (then logging stays off: it must never stop the app)."""
@@ -51,10 +38,16 @@ def setup(level: int = logging.INFO) -> Path | None:
     path = log_file()
     if _handler is not None:
         return path
+    # The same guard as the player log: no symlink followed, a regular file only.
+    from sadtui.services.player_log import open_log_fd
+
+    fd = open_log_fd(path)
+    if fd is None:
+        return None
+    os.close(fd)
     try:
         from logging.handlers import RotatingFileHandler
 
-        _open_nofollow(path)
         handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
     except OSError:
         return None
