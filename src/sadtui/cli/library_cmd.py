@@ -210,6 +210,7 @@ def cmd_download(args: argparse.Namespace, playlist: Playlist) -> int:
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         resolver.close()
+        library.close_sessions()
         if bars is not None and not cancel.is_set():
             bars.__exit__(None, None, None)
     for line in failures:

@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "sadtui"
+# What platformdirs reads on Linux: the answer is kept per value of these, so XDG_*
+# variables set at run time (tests) still count, and a lookup costs a dict access
+# instead of a new PlatformDirs (~2 ms: it checks the app name on every construction).
+_ENVIRONMENT = ("HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
 
 
-def _dirs() -> platformdirs.PlatformDirs:
-    # A new object each call so that XDG_* variables set at run time (tests) count.
-    return platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+@functools.lru_cache(maxsize=32)
+def _directory(kind: str, environment: tuple[str | None, ...]) -> Path:
+    return Path(getattr(platformdirs.PlatformDirs(APP_NAME, appauthor=False), kind))
+
+
+def _dir(kind: str) -> Path:
+    return _directory(kind, tuple(os.environ.get(name) for name in _ENVIRONMENT))
 
 
 def cache_dir() -> Path:
-    return Path(_dirs().user_cache_dir)
+    return _dir("user_cache_dir")
 
 
 def state_dir() -> Path:
-    return Path(_dirs().user_state_dir)
+    return _dir("user_state_dir")
 
 
 def config_dir() -> Path:
-    return Path(_dirs().user_config_dir)
+    return _dir("user_config_dir")
 
 
 def data_dir() -> Path:
-    """Kept things that are not a cache: the library of lists (and, later, kept audio)."""
-    return Path(_dirs().user_data_dir)
+    """Kept things that are not a cache: the library of lists and the kept audio."""
+    return _dir("user_data_dir")
 
 
 def log_dir() -> Path:
-    return Path(_dirs().user_log_dir)
+    return _dir("user_log_dir")
 
 
 def state_file() -> Path:
@@ -50,7 +60,6 @@ def mpv_log_file() -> Path:
 def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     """Write `data` to `path` through a temporary file and os.replace, so a reader
     never sees half a file; `durable` also fsyncs first.  Raises OSError."""
-    import os
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -90,14 +90,15 @@ class Library(Downloader):
         cap: int | None = None,
         socket_timeout: float = SOCKET_TIMEOUT,
         clock: Callable[[], float] = time.time,
-        ydl_factory: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self._directory = directory
         self.cap = cap if cap is not None else default_cap()
         self.socket_timeout = socket_timeout
         self._clock = clock
-        self._ydl_factory = ydl_factory
+        self._sessions = threading.local()  # each thread's yt-dlp (library_download)
+        self._all_sessions: list = []
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one index writer at a time in this process
         self._songs: dict[str, dict[str, Any]] | None = None
         self._stamp: tuple[int, int] | None = None
         self._busy: dict[str, threading.Event] = {}  # keys being kept in this process
@@ -181,6 +182,10 @@ class Library(Downloader):
         cannot be written."""
         directory = self.directory
         directory.mkdir(parents=True, exist_ok=True)
+        # Threads of this process queue on a lock of their own; the file lock (which has
+        # no timed wait, so it is polled) is then only ever waited for by other processes.
+        if not self._index_lock.acquire(timeout=LOCK_WAIT):
+            raise LibraryError("the library is busy; try again")
         try:
             with _file_lock(directory / "index.json.lock", LOCK_WAIT) as locked:
                 if not locked:
@@ -196,6 +201,8 @@ class Library(Downloader):
         except OSError as exc:
             log.warning("cannot write the library index %s", safe_text(str(self.index_path)), exc_info=True)
             raise LibraryError(f"cannot write the library: {safe_line(exc.strerror or exc)}") from None
+        finally:
+            self._index_lock.release()
         with self._lock:
             self._songs = None  # read again next time
         notify = self.on_change

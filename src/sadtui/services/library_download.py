@@ -1,9 +1,12 @@
 """Keeping a song: yt-dlp downloads it into the library of kept audio, now
 (:meth:`Downloader.download`) or in the background, one at a time (``keep_later``).
 
-yt-dlp itself downloads (``bestaudio/best``, the container as served, no re-encoding,
-no ffmpeg), with bounded socket timeouts, into a private temporary name (``.dl-…``,
-with yt-dlp's own ``.part`` while it runs).  Only when yt-dlp says it is complete, and
+yt-dlp itself downloads pages and searches (``bestaudio/best``, the container as
+served, no re-encoding, no ffmpeg), with bounded socket timeouts, with one YoutubeDL
+per downloading thread (made once: its extractors cost ~70 ms to set up), into a
+private temporary name (``.dl-…``, with yt-dlp's own ``.part`` while it runs).  An
+audio file's own URL has nothing to extract: :mod:`sadtui.services.library_fetch`
+GETs it.  Only when the download is complete, and
 its length matches what the server announced, is it renamed to its kept name and
 entered in the index: an interrupted download (Ctrl-C, a cut, a stall) is never
 counted as kept, and its pieces are removed.  Only web addresses are downloaded from
@@ -24,15 +27,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_line
 from sadtui.services.errors import ResolveError, describe_ytdlp_error, first_line
+from sadtui.services.library_fetch import fetch
 from sadtui.services.library_index import TEMP_PREFIX, Kept, LibraryError, Progress, _regular_size, song_key
 from sadtui.services.logs import log
 from sadtui.services.urls import is_web_url
-from sadtui.services.ytdl_info import number, stream_of
-from sadtui.services.ytdl_session import QuietLogger, ytdl_options
+from sadtui.services.ytdl_info import chosen_format, is_direct_media, number
+from sadtui.services.ytdl_session import YtdlSession, ytdl_options
 
 SOCKET_TIMEOUT = 10.0
 
@@ -51,7 +56,8 @@ class Downloader:
     cap: int
     socket_timeout: float
     _clock: Callable[[], float]
-    _ydl_factory: Callable[[dict[str, Any]], Any] | None
+    _sessions: threading.local
+    _all_sessions: list[YtdlSession]
     _lock: threading.Lock
     _busy: dict[str, threading.Event]
     _background: threading.Thread | None
@@ -123,53 +129,40 @@ class Downloader:
                 except Exception:  # noqa: BLE001 - a display's bug must not fail the download
                     log.exception("library: progress callback failed")
 
-        logger = QuietLogger()
-        options = {
-            **ytdl_options(self.socket_timeout),
-            "logger": logger,
-            "skip_download": False,
-            "extract_flat": False,
-            "playlist_items": "1",
-            "outtmpl": str(directory / temp).replace("%", "%%") + ".%(ext)s",
-            "overwrites": True,
-            "continuedl": False,
-            "progress_hooks": [hook],
-            "postprocessors": [],
-            "writethumbnail": False,
-            "max_filesize": self.cap,
-            # yt-dlp reads 1 KiB at a time at first and calls the progress hook after each
-            # read: with several downloads at once that is Python work fighting for one
-            # core. Start at 256 KiB (it still adapts) so reads and hook calls are few.
-            "buffersize": 256 * 1024,
-        }
         target = key
+        direct = is_direct_media(target)
+        session = None if direct else self._session()
+        mark = session.logger.count if session is not None else 0
         try:
-            if self._ydl_factory is not None:
-                ydl = self._ydl_factory(options)
-            else:
-                import yt_dlp
-
-                ydl = yt_dlp.YoutubeDL(options)
-            with ydl:
-                info = ydl.extract_info(target, download=False)
-                if isinstance(info, dict) and (info.get("_type") in ("playlist", "multi_video") or "entries" in info):
-                    entries = [e for e in info.get("entries") or [] if isinstance(e, dict)]
-                    if not entries:
-                        raise LibraryError(f"nothing found for “{first_line(song.search_terms)}”")
-                    info = entries[0]
-                if not isinstance(info, dict):
-                    raise LibraryError("no audio found there")
-                url, _ = stream_of(info)  # raises "the page points at a non-web address"
-                if not url:
-                    raise LibraryError("no audio found there")
+            if session is None:  # the media itself: nothing to extract, one HTTP GET
+                ext = os.path.splitext(urlsplit(target).path)[1][1:].lower()
+                info: dict[str, Any] = {"url": target, "title": None}
+                url = target
+                written = directory / f"{temp}.{ext}"
                 if cancel is not None and cancel.is_set():
                     raise _Cancelled()
-                done = ydl.process_ie_result(info, download=True)
-            files = [d.get("filepath") for d in (done or {}).get("requested_downloads") or [] if isinstance(d, dict)]
-            ext = str(files[0]).rpartition(".")[2].lower() if files and files[0] else ""
-            if len(files) != 1 or not _EXT.fullmatch(ext):
-                raise LibraryError("yt-dlp wrote no single audio file")
-            written = directory / f"{temp}.{ext}"
+                fetch(target, written, socket_timeout=self.socket_timeout, cap=self.cap, hook=hook)
+            else:
+                found = session.ydl.extract_info(target, download=False)
+                if isinstance(found, dict) and (found.get("_type") in ("playlist", "multi_video") or "entries" in found):
+                    entries = [e for e in found.get("entries") or [] if isinstance(e, dict)]
+                    if not entries:
+                        raise LibraryError(f"nothing found for “{first_line(song.search_terms)}”")
+                    found = entries[0]
+                if not isinstance(found, dict):
+                    raise LibraryError("no audio found there")
+                info = found
+                fmt = chosen_format(info)  # raises "the page points at a non-web address"
+                url = fmt.get("url") if fmt is not None else None
+                if fmt is None or not url:
+                    raise LibraryError("no audio found there")
+                ext = str(fmt.get("ext") or "").lower()
+                if not _EXT.fullmatch(ext):
+                    ext = "audio"
+                if cancel is not None and cancel.is_set():
+                    raise _Cancelled()
+                written = directory / f"{temp}.{ext}"
+                self._fetch(session, written, fmt, hook)
             size = _regular_size(written)
             if not size:
                 raise LibraryError("the download is empty")
@@ -189,17 +182,73 @@ class Downloader:
             if _caused_by_cancel(exc) or (cancel is not None and cancel.is_set()):
                 raise LibraryError("cancelled") from None
             name = type(exc).__name__
-            if name in ("DownloadError", "ExtractorError", "DownloadCancelled") or isinstance(exc, OSError):
+            if (name in ("DownloadError", "ExtractorError", "DownloadCancelled") or isinstance(exc, OSError)
+                    or type(exc).__module__.startswith("urllib3.")):
                 log.info("library: keeping %s failed: %s", safe_line(key, limit=200), safe_line(exc))
                 if _SHORT.search(str(exc)):
                     raise LibraryError("the download ended early (connection cut)") from None
-                raise LibraryError(describe_ytdlp_error(exc, target, logger.since(0))) from None
+                raise LibraryError(describe_ytdlp_error(exc, target, session.logger.since(mark) if session else [])) from None
             log.exception("library: keeping %s failed unexpectedly", safe_line(key, limit=200))
             raise LibraryError(first_line(exc)) from None
         finally:
             for leftover in directory.glob(f"{temp}*"):  # never a partial file left behind
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
+
+    def _session(self) -> YtdlSession:
+        """This thread's yt-dlp, made once (its extractors cost ~70 ms of CPU to set up)
+        and used for every page or search the thread downloads."""
+        session = getattr(self._sessions, "ytdl", None)
+        if session is None or session.closed:
+            session = YtdlSession({
+                **ytdl_options(self.socket_timeout),
+                "skip_download": False,
+                "overwrites": True,
+                "continuedl": False,
+                "max_filesize": self.cap,
+                # yt-dlp reads 1 KiB at a time at first and reports progress after each
+                # read: with several downloads at once that is Python work fighting for
+                # one core. Start at 256 KiB (it still adapts) so reads and reports are few.
+                "buffersize": 256 * 1024,
+                # Nothing of yt-dlp's own progress line is shown, but it is formatted (a
+                # template evaluated) after every read unless throttled.
+                "progress_delta": 3600.0,
+            })
+            self._sessions.ytdl = session
+            with self._lock:
+                self._all_sessions.append(session)
+        return session
+
+    def close_sessions(self, *, this_thread_only: bool = False) -> None:
+        """Close the yt-dlp instances (their network handlers) of every thread, or of the
+        calling thread only (a thread that downloaded and is about to end)."""
+        mine = [s for s in (getattr(self._sessions, "ytdl", None),) if s is not None]
+        self._sessions.ytdl = None
+        with self._lock:
+            if this_thread_only:
+                sessions = mine
+                self._all_sessions = [s for s in self._all_sessions if s not in mine]
+            else:
+                sessions, self._all_sessions = self._all_sessions, []
+        for session in sessions:
+            session.close()
+
+    @staticmethod
+    def _fetch(session: YtdlSession, written: Path, fmt: dict[str, Any], hook: Callable[[dict[str, Any]], None]) -> None:
+        """yt-dlp's own downloader for this format (HTTP, or the fragments of a manifest)
+        into `written` (by way of `written.part`)."""
+        from yt_dlp.downloader import get_suitable_downloader
+
+        params = session.ydl.params
+        downloader = get_suitable_downloader(fmt, params)(session.ydl, params)
+        downloader.add_progress_hook(hook)
+        ok, _ = downloader.download(str(written), fmt)
+        if not ok:
+            # yt-dlp's HTTP downloader declines (rather than fails) only for a file larger
+            # than `max_filesize`, the cap; its other failures raise.
+            if downloader.FD_NAME == "http":
+                raise LibraryError("the file is larger than the library's size cap")
+            raise LibraryError("the download did not complete")
 
     def _enter(self, key: str, written: Path, size: int, ext: str, title: str | None, source: str | None,
                digest: str) -> Kept:
@@ -239,7 +288,7 @@ class Downloader:
                     self._cv.wait(timeout=30)
                     if not self._wanted:
                         self._background = None
-                        return
+                        break
                 song, pin = self._wanted.pop(0)
                 self._running += 1
             try:
@@ -251,6 +300,7 @@ class Downloader:
             finally:
                 with self._cv:
                     self._running -= 1
+        self.close_sessions(this_thread_only=True)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until nothing is being kept in the background (tests, `sadtui play`)."""

@@ -18,7 +18,7 @@ from sadtui.services.errors import BAD_ADDRESS, NON_WEB, ResolveError
 from sadtui.services.urls import is_web_url
 
 __all__ = [
-    "DIRECT_MEDIA_EXTENSIONS", "channel_of", "clean_headers", "thumbnail_of",
+    "DIRECT_MEDIA_EXTENSIONS", "channel_of", "chosen_format", "clean_headers", "thumbnail_of",
     "is_direct_media", "number", "stream_of", "url_expiry", "web_only",
 ]
 
@@ -95,8 +95,10 @@ def clean_headers(headers: Any) -> dict[str, str]:
     return clean
 
 
-def stream_of(info: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
-    """The chosen format's URL and headers from a processed info dict (web URLs only)."""
+def chosen_format(info: dict[str, Any]) -> dict[str, Any] | None:
+    """The format yt-dlp chose, from a processed info dict: the info itself when it has
+    a URL, else the audio one of its requested formats; raises NON_WEB unless every URL
+    it would open is http(s)."""
     requested = [f for f in info.get("requested_formats") or [] if isinstance(f, dict)]
     chosen: dict[str, Any] | None = info
     if not info.get("url"):
@@ -106,8 +108,16 @@ def stream_of(info: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
             formats = [f for f in info.get("formats") or [] if isinstance(f, dict) and f.get("url")]
             chosen = formats[-1] if formats else None
         if chosen is None:
-            return None, {}
+            return None
     web_only(info if info.get("url") else None, chosen, *requested)
+    return chosen
+
+
+def stream_of(info: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """The chosen format's URL and headers from a processed info dict (web URLs only)."""
+    chosen = chosen_format(info)
+    if chosen is None:
+        return None, {}
     url = chosen.get("url")
     headers = clean_headers(chosen.get("http_headers") or info.get("http_headers") or {})
     return (str(url) if url else None), headers

@@ -143,6 +143,7 @@ class LibraryActions:
                 if self._keeping is not None:
                     self._keeping.discard(song.rank)
             self.app.call_from_thread(self.refresh_kept)
+        library.close_sessions(this_thread_only=True)
         done = f"Kept {kept} song{'s' if kept != 1 else ''}" + (f", {failed} failed" if failed else "")
         self.app.call_from_thread(self._show_progress, None)
         self.app.call_from_thread(self.app.notify, done, markup=False)
