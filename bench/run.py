@@ -510,7 +510,16 @@ def bench_download(runs: int) -> list[Figure]:
             return _run([str(Path(sys.executable).parent / "yt-dlp"), "-q", "--no-config", "-f", "bestaudio/best",
                          "-P", str(out), "-o", "%(autonumber)s.%(ext)s", *urls], env, timeout=300)
 
-        o, c, y = interleaved([ours, fetch, ytdlp], runs)
+        def floor() -> float:
+            # The least any Python program can take here: urllib3 alone, nothing kept.
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            took = _run([sys.executable, str(Path(__file__).with_name("fetch_floor.py")), str(out), *urls], env)
+            if sum(f.stat().st_size for f in out.iterdir()) != total:
+                raise RuntimeError("the floor script fetched the wrong number of bytes")
+            return took
+
+        o, c, y, f = interleaved([ours, fetch, ytdlp, floor], runs)
         kept = sum(f.stat().st_size for f in (tmp / "xdg_data_home").rglob("*") if f.is_file() and f.suffix == ".wav")
         if kept != total:
             raise RuntimeError(f"sadtui kept {kept} bytes, expected {total}")
@@ -523,7 +532,11 @@ def bench_download(runs: int) -> list[Figure]:
                   "the yt-dlp command on the same URLs, one after another", target="(for reference)",
                   notes="where the time goes: yt-dlp's start-up and per-URL extraction, against sadtui's own")
     tool.ok = None
-    return [fig, tool]
+    bare = Figure(f"a bare Python script (urllib3, 3 threads), {count} songs from loopback", "s", f, c,
+                  "curl --parallel-max 3, same URLs into files", target="(for reference)",
+                  notes="the floor for any Python program fetching these bytes: start-up, import, copying")
+    bare.ok = None
+    return [fig, tool, bare]
 
 
 def bench_lyrics(runs: int) -> list[Figure]:
