@@ -98,6 +98,13 @@ async def test_the_bar_and_the_card_show_the_song_the_recording_and_what_comes_n
             line = screen_text(app).splitlines()[-2]
             widths.add(line.index("vol"))
         assert len(widths) == 2  # the progress bar never changes width (bar_width, and where "vol" starts)
+        app.main.now_playing.keeping = "#9 45% (2/26)"  # a download in progress: at the right end
+        await settle(pilot)
+        top = app.main.now_playing.line_text.splitlines()[0]
+        assert top.endswith("⇣ #9 45% (2/26)") and "1:15 / 3:20" in top and f"#5 {song.title}" in top
+        app.main.now_playing.keeping = None
+        await settle(pilot)
+        assert "⇣" not in app.main.now_playing.line_text
 
 
 async def test_n_on_the_last_song_ends_the_list_and_enter_plays_from_the_top():

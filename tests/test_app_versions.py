@@ -70,3 +70,50 @@ async def test_d_keeps_the_song_marks_it_and_kept_filters(playlist, search, audi
         assert not any(glyph in row and "Unravel" in row for row in rows)
         await pilot.press("slash", *":kept", "enter")
         await wait_for(pilot, lambda: [s.rank for s in app.main.songs.visible_songs] == [1], what=":kept filter")
+
+
+async def test_download_all_shows_progress_in_the_list_and_the_bar(tmp_path, routes):
+    import threading
+
+    from audio_support import sine_wav
+    from sadtui.tui.widgets.song_list import KEEPING_MARK
+
+    body = sine_wav(2.0, 440.0)
+    gate = threading.Event()
+
+    def half_then_wait(handler, server) -> None:  # half the song, then the rest once the test says so
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2])
+        handler.wfile.flush()
+        gate.wait(20)
+        handler.wfile.write(body[len(body) // 2:])
+
+    routes.routes["/slow.wav"] = half_then_wait
+    routes.routes["/quick.wav"] = lambda handler, server: (
+        handler.send_response(200), handler.send_header("Content-Length", str(len(body))),
+        handler.end_headers(), handler.wfile.write(body))
+    songs = (Song(1, "Slow song", url=routes.url("/slow.wav")), Song(2, "Quick song", url=routes.url("/quick.wav")))
+    app, recorder = make_app(Playlist("Mine", songs, path=str(tmp_path / "mine.toml")))
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await engine_ready(pilot, recorder)
+            app.main.action_download_all()
+            # #1 is half there: both songs carry the "being kept" mark, the bar names #1 and its share
+            await wait_for(pilot, lambda: (app.main.now_playing.keeping or "").startswith("#1 50%"),
+                           timeout=20, what="#1 at 50% in the bar")
+            text = screen_text(app)
+            assert "⇣ #1 50% (1/2)" in text
+            rows = [line for line in text.splitlines() if "Slow song" in line or "Quick song" in line]
+            assert len(rows) == 2 and all(KEEPING_MARK[0] in row for row in rows), rows
+            assert "Keeping #1 (1 of 2) 50%" in text  # under the list
+            gate.set()
+            await wait_for(pilot, lambda: app.main.songs.kept == frozenset({1, 2}), timeout=20, what="both kept")
+            await wait_for(pilot, lambda: app.main.now_playing.keeping is None and not app.main.songs.keeping,
+                           what="progress gone")
+            text = screen_text(app)
+            assert KEEPING_MARK[0] not in text and "Keeping #" not in text
+            assert sum(1 for line in text.splitlines() if KEPT_MARK[0] in line) >= 2
+    finally:
+        gate.set()

@@ -94,7 +94,8 @@ def fetch(
                 if total is not None and total > cap:
                     raise LibraryError("the file is larger than the library's size cap")
                 try:
-                    for chunk in response.stream(CHUNK, decode_content=False):
+                    # read1: what has arrived (up to CHUNK), so progress moves on a slow link too
+                    while chunk := response.read1(CHUNK, decode_content=False):
                         out.write(chunk)
                         done += len(chunk)
                         if done > cap:

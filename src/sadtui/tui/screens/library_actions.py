@@ -2,8 +2,9 @@
 palette) keeps every song, `v` opens the versions picker.
 
 A mixin for :class:`sadtui.tui.screens.main.MainScreen`: downloads run in a thread
-worker (one song at a time, in order), their progress in the list's subtitle, the
-outcome as a notice; a kept song gets the list's kept mark.
+worker (one song at a time, in order); the songs waiting or in flight carry the list's
+"⇣" mark, the one in flight its progress in the list's subtitle and the now-playing
+bar; the outcome is a notice; a kept song gets the list's kept mark.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class LibraryActions:
     playlist: Any
     songs: Any
     details: Any
+    now_playing: Any
     app: Any
     _library_parts: tuple[Any, Any] | None = None
     _keeping: set[int] | None = None
@@ -106,7 +108,12 @@ class LibraryActions:
             self.app.notify("Already being kept.", markup=False)
             return
         keeping.update(s.rank for s in wanted)
+        self._show_keeping()
         self._keep_worker(wanted)
+
+    def _show_keeping(self) -> None:
+        """The list's "⇣" marks: the songs waiting to be kept or being kept."""
+        self.songs.keeping = frozenset(self._keeping or ())
 
     @work(thread=True, exit_on_error=False, group="keep")
     def _keep_worker(self, songs: list[Song]) -> None:
@@ -121,10 +128,11 @@ class LibraryActions:
         cancel = threading.Event()
         for n, song in enumerate(songs, 1):
             label = f"Keeping #{song.rank} ({n} of {len(songs)})" if len(songs) > 1 else f"Keeping #{song.rank}"
+            of = f" ({n}/{len(songs)})" if len(songs) > 1 else ""
 
-            def progress(p: Any, label: str = label) -> None:
-                share = f" {100 * p.done // p.total}%" if p.total else f" {p.done // 1000} kB"
-                self.app.call_from_thread(self._show_progress, label + share)
+            def progress(p: Any, label: str = label, rank: int = song.rank, of: str = of) -> None:
+                share = f"{100 * p.done // p.total}%" if p.total else f"{p.done // 1000} kB"
+                self.app.call_from_thread(self._show_progress, f"{label} {share}", f"#{rank} {share}{of}")
 
             try:
                 target = pinned_song(song, pins, resolver)
@@ -142,14 +150,18 @@ class LibraryActions:
             finally:
                 if self._keeping is not None:
                     self._keeping.discard(song.rank)
+            self.app.call_from_thread(self._show_keeping)
             self.app.call_from_thread(self.refresh_kept)
         library.close_sessions(this_thread_only=True)
         done = f"Kept {kept} song{'s' if kept != 1 else ''}" + (f", {failed} failed" if failed else "")
-        self.app.call_from_thread(self._show_progress, None)
+        self.app.call_from_thread(self._show_progress, None, None)
         self.app.call_from_thread(self.app.notify, done, markup=False)
 
-    def _show_progress(self, text: str | None) -> None:
+    def _show_progress(self, text: str | None, short: str | None) -> None:
+        """The song in flight: "Keeping #3 (3 of 26) 45%" under the list, "⇣ #3 45% (3/26)"
+        in the now-playing bar; None when done."""
         self.songs.border_subtitle = text or ""
+        self.now_playing.keeping = short
 
     # ------------------------------------------------------------ versions
 

@@ -125,6 +125,7 @@ class NowPlaying(Widget):
     ended: reactive[bool] = reactive(False)  # the play order ran out: the end-of-list line
     unavailable: reactive[str | None] = reactive(None)  # why playback cannot work at all
     failure: reactive[str | None] = reactive(None)  # the last failure, one line
+    keeping: reactive[str | None] = reactive(None)  # a download in progress: "#3 45% (3/26)"
 
     def __init__(self, playlist: Playlist | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -182,9 +183,14 @@ class NowPlaying(Widget):
         label = Content.styled(f"{ICONS.get(state, ' ')} {state.value}", STATE_STYLES.get(state, "bold"))
         if self.ended and state is State.STOPPED:
             return Content.assemble(Content.styled("■ ", "bold"), (END_OF_LIST, "bold")).truncate(width, ellipsis=True)
+        # A download in progress: at the right end of the line, before anything else goes.
+        keeping = Content.styled(f"  ⇣ {self.keeping}", "$accent") if self.keeping else None
         if status.rank is None or state is State.IDLE:
             hint = Content.styled("  Nothing playing: Enter plays the highlighted song", "dim")
-            return Content.assemble(label, hint).truncate(width, ellipsis=True)
+            if keeping is None:
+                return Content.assemble(label, hint).truncate(width, ellipsis=True)
+            left = Content.assemble(label, hint).truncate(max(width - len(keeping), 1), ellipsis=True, pad=True)
+            return Content.assemble(left, keeping).truncate(width, ellipsis=True)
         times = ""
         if state is not State.ERROR:
             times = f"{clock(status.position)} / {clock(status.duration)}"
@@ -195,9 +201,11 @@ class NowPlaying(Widget):
         for other in (song.anime, song.artist) if song is not None else ():
             if other:
                 parts += [(" · ", "dim"), safe_line(other)]
-        room = width - len(times) - 2
+        room = width - len(times) - 2 - (len(keeping) if keeping is not None else 0)
         left = Content.assemble(*parts).truncate(max(room, 1), ellipsis=True, pad=True)
-        return Content.assemble(left, "  ", times)
+        if keeping is None:
+            return Content.assemble(left, "  ", times)
+        return Content.assemble(left, "  ", times, keeping).truncate(width, ellipsis=True)
 
     def _bottom(self, width: int, status: Status) -> Content:
         if self.unavailable:

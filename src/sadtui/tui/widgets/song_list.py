@@ -33,6 +33,7 @@ MARKS: dict[str, tuple[str, str]] = {
     "failed": ("✗", "bold $error"),
 }
 KEPT_MARK = ("↓", "bold $secondary")  # kept offline (the library sets `kept`)
+KEEPING_MARK = ("⇣", "bold $accent")  # being downloaded, or waiting to be (`keeping`)
 KEPT_FILTER = ":kept"  # a filter word: kept songs only
 # Style objects, not "bold"/"dim" strings: nothing to parse when rows are drawn.
 BOLD = Style(bold=True)
@@ -109,6 +110,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
     highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
     kept: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks kept offline
     failed: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks that failed to play
+    keeping: reactive[frozenset[int]] = reactive(frozenset, init=False)  # ranks being downloaded
 
     class Activated(Message):
         """A song was double-clicked (play it)."""
@@ -130,7 +132,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self._before_filter: Song | None = None  # highlighted when the filter started
         self._visible: list[Song] = list(self._songs)
         self._index: dict[int, int] | None = None  # rank -> row, built when first needed
-        self._rows: dict[tuple[int, str, bool, int], Content] = {}  # (rank, mark, kept, width) -> row
+        self._rows: dict[tuple[int, str, str, int], Content] = {}  # (rank, mark, kept mark, width) -> row
         self.virtual_size = Size(0, len(self._visible))
         self.set_reactive(SongList.highlighted, 0 if self._visible else None)
 
@@ -144,8 +146,9 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _row(self, song: Song, width: int) -> Content:
         rank = song.rank
-        mark, kept = self.mark_of(rank) or "", rank in self.kept
-        key = (rank, mark, kept, width)
+        mark = self.mark_of(rank) or ""
+        kept = KEPT_MARK if rank in self.kept else KEEPING_MARK if rank in self.keeping else (" ", "")
+        key = (rank, mark, kept[0], width)
         row = self._rows.get(key)
         if row is None:
             if len(self._rows) > 4096:
@@ -154,7 +157,7 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
             glyph, style = MARKS.get(mark, (" ", ""))
             parts: list[Content | str | tuple[str, Style | str]] = [
                 (glyph, style),
-                KEPT_MARK if kept else " ",
+                kept,
                 (f"{rank:>{self._rank_width}}. ", DIM),
                 Content.styled(safe_text(song.title), BOLD).truncate(title_w, ellipsis=True, pad=bool(anime_w or duration_w)),
             ]
@@ -329,6 +332,9 @@ class SongList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def watch_failed(self) -> None:
+        self.refresh()
+
+    def watch_keeping(self) -> None:
         self.refresh()
 
     @property
