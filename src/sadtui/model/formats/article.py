@@ -1,6 +1,6 @@
 """A ranked-list article (HTML, Markdown or plain text) made into a playlist.
 
-The page is first reduced to a flat list of blocks (headings and paragraphs, in
+The page is first reduced to a flat list of blocks (by :mod:`.article_blocks`: headings and paragraphs, in
 Markdown: emphasis and links kept), without navigation, scripts, ads, share bars,
 tables of contents and comment sections.  Then:
 
