@@ -23,6 +23,18 @@ def leftovers(lib: Library) -> list[str]:
     return sorted(p.name for p in lib.directory.iterdir() if p.name not in ("index.json", "index.json.lock"))
 
 
+def redirect_to(location: str):
+    """A route answering 302 to `location`."""
+
+    def route(handler, server) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return route
+
+
 def _cut_once(body: bytes):
     """The first GET is cut after a third; a GET with Range gets the rest (206)."""
     seen: list[str | None] = []
@@ -84,14 +96,7 @@ def test_a_server_that_ignores_the_range_starts_the_file_again(routes):
 def test_a_redirect_is_followed_to_the_audio(routes):
     body = sine_wav(1.0, 660.0)
     routes.routes["/real.wav"] = send_body(body, "audio/wav")
-
-    def redirect(handler, server) -> None:
-        handler.send_response(302)
-        handler.send_header("Location", "/real.wav")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    routes.routes["/moved.wav"] = redirect
+    routes.routes["/moved.wav"] = redirect_to("/real.wav")
     kept = Library().download(song(routes.url("/moved.wav")))
     assert kept.path.read_bytes() == body
 
@@ -99,14 +104,7 @@ def test_a_redirect_is_followed_to_the_audio(routes):
 def test_a_redirect_to_a_local_file_is_refused_in_one_line(routes, tmp_path):
     secret = tmp_path / "secret.wav"
     secret.write_bytes(b"RIFF secret")
-
-    def redirect(handler, server) -> None:
-        handler.send_response(302)
-        handler.send_header("Location", f"file://{secret}")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    routes.routes["/evil.wav"] = redirect
+    routes.routes["/evil.wav"] = redirect_to(f"file://{secret}")
     lib = Library()
     with pytest.raises(LibraryError) as err:
         lib.download(song(routes.url("/evil.wav")))
@@ -116,13 +114,7 @@ def test_a_redirect_to_a_local_file_is_refused_in_one_line(routes, tmp_path):
 
 
 def test_a_redirect_loop_is_one_line(routes):
-    def loop(handler, server) -> None:
-        handler.send_response(302)
-        handler.send_header("Location", "/loop.wav")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    routes.routes["/loop.wav"] = loop
+    routes.routes["/loop.wav"] = redirect_to("/loop.wav")
     with pytest.raises(LibraryError) as err:
         Library().download(song(routes.url("/loop.wav")))
     assert err.value.message == "too many redirects at 127.0.0.1"
