@@ -175,3 +175,48 @@ def write_playlist(path: Path, n: int, url_for: Callable[[int], str | None] | No
 
 def tmpdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="sadtui-bench-"))
+
+
+class MpvClock:
+    """mpv's playback clock on `time.perf_counter`, read from its `time-pos` reports.
+
+    :meth:`player` makes a sadtui Player whose every `time-pos` report is stamped on mpv's
+    event thread as it arrives.  A report arrives after the moment it names, never before,
+    so the moment playback was at 0 s (the first audio) is the lower envelope
+    ``min(stamp - time_pos)`` of the reports (ao=null plays in real time).  That is finer than
+    "the first report past 0": with ao=null mpv reports `time-pos` in steps of ~50 ms."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[float, float]] = []  # (perf_counter, time-pos)
+
+    def clear(self) -> None:
+        self.reports = []
+
+    def player(self, options: tuple[str, ...] = ("ao=null",)):
+        from sadtui.services.player import Player, PropertyChanged
+
+        reports = self
+
+        class TimedPlayer(Player):
+            def set_notify(self, notify):
+                def timed(event):
+                    if isinstance(event, PropertyChanged) and event.name == "time-pos" \
+                            and isinstance(event.value, float):
+                        reports.reports.append((time.perf_counter(), event.value))
+                    notify(event)
+
+                super().set_notify(timed)
+
+        return TimedPlayer(options=options)
+
+    def reached(self, position: float) -> bool:
+        return any(pos >= position for _, pos in self.reports)
+
+    def origin(self, low: float = 0.0, high: float = float("inf")) -> tuple[float, float]:
+        """When playback was at 0 s (perf_counter), from the reports of positions in (low, high];
+        and how far above that envelope the reports were (their 95th percentile, seconds)."""
+        offsets = sorted(at - pos for at, pos in self.reports if low < pos <= high)
+        if len(offsets) < 3:
+            raise RuntimeError(f"only {len(offsets)} time-pos reports from mpv in ({low}, {high}] s")
+        start = offsets[0]
+        return start, offsets[min(len(offsets) - 1, round(0.95 * (len(offsets) - 1)))] - start

@@ -78,6 +78,8 @@ class FakeEngine:
             self.notify(event)
 
     def _set(self, **fields: Any) -> Status:
+        if "position_at" not in fields and ("position" in fields or fields.get("state") is State.PLAYING):
+            fields["position_at"] = None  # like the engine: true now (unstamped: when it arrives)
         self._status = replace(self._status, **fields)
         self.emit(StatusChanged(self._status))
         return self._status
@@ -222,11 +224,13 @@ class FakeEngine:
 
     # ------------------------------------------------------------------ simulation
 
-    def progress(self, position: float, duration: float | None = DEFAULT_DURATION, *, count: int = 1) -> None:
-        """A burst of position updates ending at `position` (the app keeps the newest)."""
+    def progress(self, position: float, duration: float | None = DEFAULT_DURATION, *, count: int = 1,
+                 at: float | None = None) -> None:
+        """A burst of position updates ending at `position` (the app keeps the newest); `at`:
+        when mpv reported it, on the UI's clock (the real engine stamps time.monotonic)."""
         for i in range(count, 0, -1):
-            self.emit(PositionChanged(self._status.rank, position - (i - 1) * 0.1, duration))
-        self._status = replace(self._status, position=position, duration=duration)
+            self.emit(PositionChanged(self._status.rank, position - (i - 1) * 0.1, duration, at if i == 1 else None))
+        self._status = replace(self._status, position=position, duration=duration, position_at=at)
 
     def finish(self) -> None:
         rank = self._status.rank

@@ -140,6 +140,11 @@ class Control(ResolverSide, LibrarySide, SleepTimer, PlayerSide):
 
     def set(self, **fields: Any) -> None:
         """Publish a new status (whole) and send it."""
+        if "position_at" not in fields:
+            if "position" in fields:  # a position set here is true now
+                fields["position_at"] = None if fields["position"] is None else self.clock.now()
+            elif fields.get("state") is State.PLAYING and self.status.state is not State.PLAYING:
+                fields["position_at"] = self.clock.now()  # it stood still (paused, buffering): it moves from now
         new = replace(self.status, **fields)
         if (new.rank, new.order, new.repeat) != (self.status.rank, self.status.order, self.status.repeat):
             req = self.req
@@ -216,8 +221,9 @@ class Control(ResolverSide, LibrarySide, SleepTimer, PlayerSide):
         target = max(0.0, base + seconds)
         if status.duration is not None and target >= status.duration - 0.5:
             req.seeked_to_end = True
-        self.status = replace(status, position=min(target, status.duration or target))
-        self.emit(PositionChanged(status.rank, self.status.position or 0.0, status.duration))
+        now = self.clock.now()
+        self.status = replace(status, position=min(target, status.duration or target), position_at=now)
+        self.emit(PositionChanged(status.rank, self.status.position or 0.0, status.duration, now))
         self.player.seek(seconds, relative)
 
     def change_volume(self, delta: int) -> None:

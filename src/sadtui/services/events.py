@@ -8,7 +8,7 @@ queue); it must never block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -51,6 +51,11 @@ class Status:
     title: str | None = None
     position: float | None = None  # seconds
     duration: float | None = None  # seconds
+    # When `position` was true, on the engine's clock (time.monotonic unless a test gives it
+    # another): mpv's time-pos is stamped as it arrives, before it crosses threads to a
+    # consumer, so a consumer can tell where playback is now (lyrics: the line sung now).
+    # Not compared: the same status at another moment is the same status.
+    position_at: float | None = field(default=None, compare=False)
     volume: int = 100  # 0..130
     muted: bool = False
     order: Order = Order.RANK
@@ -80,6 +85,7 @@ class PositionChanged:
     rank: int | None
     position: float
     duration: float | None
+    at: float | None = None  # when `position` was true, on the engine's clock (as Status.position_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,8 +179,8 @@ class PlayerSide:
                 if value < req.resume_at - 1.0:
                     return
                 req.resume_at = None
-            self.status = replace(self.status, position=float(value))
-            now = self.clock.now()
+            now = self.clock.now()  # stamped here, before the position crosses threads to the UI
+            self.status = replace(self.status, position=float(value), position_at=now)
             first_audio = value > 0 and not self.audio_started
             if first_audio:
                 self.audio_started = True
@@ -188,7 +188,7 @@ class PlayerSide:
             # last of a quick run of seeks would be dropped and the bar stay behind.
             if first_audio or self.mpv_paused or now - self.last_position_emit >= POSITION_INTERVAL:
                 self.last_position_emit = now
-                self.emit(PositionChanged(self.status.rank, float(value), self.status.duration))
+                self.emit(PositionChanged(self.status.rank, float(value), self.status.duration, now))
         elif name == "duration":
             if active and number and value > 0:
                 self.set(duration=float(value))

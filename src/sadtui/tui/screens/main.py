@@ -46,7 +46,9 @@ class MainScreen(LibraryActions, PlaybackKeys, ListFilter, Screen[None]):
     RANK_TIMEOUT = 1.0  # seconds after the last digit before a typed rank is taken
 
     panel: reactive[str | None] = reactive(None, init=False)  # "faq", "about" or None (the list)
-    status: reactive[Status] = reactive(Status, init=False)  # the engine's, as last reported
+    # The engine's status, as last reported.  Not a repaint of the whole screen at each report
+    # (several a second): the widgets bound to it repaint themselves.
+    status: reactive[Status] = reactive(Status, init=False, repaint=False)
     unavailable: reactive[str | None] = reactive(None, init=False)  # why nothing can play
 
     app: SadtuiApp  # type: ignore[assignment]

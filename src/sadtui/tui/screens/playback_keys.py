@@ -50,10 +50,12 @@ class PlaybackKeys:
         match message.event:
             case StatusChanged(status=status):
                 self.status = status
-            case PositionChanged(rank=rank, position=position, duration=duration):
+            case PositionChanged(rank=rank, position=position, duration=duration, at=at):
                 if rank is not None and self.status.rank is not None and rank != self.status.rank:
                     return  # a late update for a song that is no longer current
-                fields = {"position": position} | ({"duration": duration} if duration is not None else {})
+                fields = {"position": position, "position_at": at}
+                if duration is not None:
+                    fields["duration"] = duration
                 self.status = replace(self.status, **fields)
             case SongFailed(rank=rank, title=title, message=text):
                 self._song_failed(rank, text)

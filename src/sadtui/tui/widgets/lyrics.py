@@ -4,9 +4,16 @@ It follows the screen's ``status`` (the engine's, updated by its ``StatusChanged
 ``PositionChanged`` events): the song shown is the one playing, or the highlighted one
 when nothing plays.  Lyrics are found in a thread worker (the song's lyrics file, kept
 lyrics, then LRCLIB: :mod:`sadtui.services.lyrics`) and remembered per song for the run;
-romaji (`R`) is converted in a worker too, once per song.  Between position reports the
-current line is moved by a timer set for the next line's time, on an injectable clock.
-Every line from outside goes through ``safe_line`` before it is shown.
+romaji (`R`) is converted in a worker too, once per song.  Every line from outside goes
+through ``safe_line`` before it is shown.
+
+The sung line moves on time, not on the next report (issue 15: within one frame of the
+time it names).  Position reports come a few times a second; each one (and each seek,
+pause and resume) re-anchors the pane's estimate of where playback is, and the pane sets a
+one-shot timer for the moment the next line begins.  The anchor is the engine's stamp of
+when mpv reported the position (``Status.position_at``), not the moment the report got
+here: it crossed threads since.  The clock is injectable (tests move it by hand); it must be
+the engine's (``time.monotonic``).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.content import Content
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -36,6 +44,10 @@ NO_LYRICS = "No lyrics found."
 LOOKING = "Looking for lyrics…"
 NOTHING = "Highlight or play a song to see its lyrics."
 OFFSET_STEP = 0.5
+# An engine stamp older than this is not trusted (a clock that is not the engine's): the
+# position is taken as true when it arrives.  Reports come several times a second.
+MAX_REPORT_AGE = 1.0
+MIN_WAIT = 0.001  # seconds: the shortest wait for the next line (below the event loop's 1 ms grain)
 ACTIVE = (State.PLAYING, State.PAUSED, State.BUFFERING, State.RESOLVING)
 # A song that is starting: nothing is looked up until it sounds, so lyrics never delay first audio.
 STARTING = (State.BUFFERING, State.RESOLVING)
@@ -61,6 +73,8 @@ class LyricsPane(ScrollPane):
     LyricsPane .lyrics-message { color: $text-muted; text-style: italic; }
     """
 
+    current: reactive[int | None] = reactive(None, init=False, repaint=False)  # the highlighted line
+
     def __init__(
         self,
         playlist: Playlist,
@@ -78,7 +92,6 @@ class LyricsPane(ScrollPane):
         self.song: Song | None = None
         self.lyrics: Lyrics | None = None
         self.message: str | None = None
-        self.current: int | None = None  # the highlighted line's index
         self.time_offset = 0.0
         self.romaji = False
         self._found: dict[int, Lyrics | None] = {}  # rank -> lyrics (None: none found), this run
@@ -124,8 +137,10 @@ class LyricsPane(ScrollPane):
         song = self.wanted_song(status)
         if song is not self.song:
             self.show_song(song, status.duration)
+        now = self.clock()
+        at = status.position_at  # when the position was true (the engine's stamp), if known
         self._position = status.position
-        self._position_at = self.clock()
+        self._position_at = at if at is not None and 0.0 <= now - at <= MAX_REPORT_AGE else now
         self._playing = status.state is State.PLAYING
         self.update_current()
 
@@ -241,7 +256,7 @@ class LyricsPane(ScrollPane):
         return self._position + max(0.0, self.clock() - self._position_at)
 
     def update_current(self) -> None:
-        """Highlight the line sung now, keep it in view, and wake up at the next line's time."""
+        """Highlight the line sung now, and wake up when the next one begins."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -250,19 +265,21 @@ class LyricsPane(ScrollPane):
             return
         position = self.estimated_position()
         index = lyrics.index_at(position, self.time_offset)
-        if index != self.current:
-            if self.current is not None and self.current < len(self._lines):
-                self._lines[self.current].remove_class("-current")
-            self.current = index
-            if index is not None and index < len(self._lines):
-                line = self._lines[index]
-                line.add_class("-current")
-                self.scroll_to_widget(line, animate=False, center=True, immediate=True)
+        self.current = index
         if self._playing and position is not None:
             following = (index + 1) if index is not None else 0
             if following < len(lyrics.lines):
                 due = (lyrics.lines[following].time or 0.0) + self.time_offset - position
-                self._timer = self.set_timer(max(0.01, due), self.update_current)
+                self._timer = self.set_timer(max(MIN_WAIT, due), self.update_current, name="next lyric line")
+
+    def watch_current(self, old: int | None, new: int | None) -> None:
+        """Move the highlight (in this call, so it is in the next frame) and keep it in view."""
+        if old is not None and old < len(self._lines):
+            self._lines[old].remove_class("-current")
+        if new is not None and new < len(self._lines):
+            line = self._lines[new]
+            line.add_class("-current")
+            self.scroll_to_widget(line, animate=False, center=True, immediate=True)
 
     # ================================================================== keys (via the screen)
 
