@@ -226,3 +226,26 @@ async def test_at_60_columns_the_footer_keeps_every_key_whole():
             footer = screen_text(app).splitlines()[-1]
             assert "q Quit" in footer, (width, footer)  # the last key fits: none cut mid-word
             assert ("^p palette" in footer) is (width >= 80)
+
+
+async def test_the_bar_draws_a_new_frame_only_when_what_it_shows_changes():
+    from dataclasses import replace
+
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await playing(pilot, recorder, rank=5)
+        bar = app.main.now_playing
+        base = replace(bar.status, state=State.PLAYING, position=10.5, duration=200.0)
+        bar.status = base
+        await settle(pilot)
+        refreshed: list[int] = []
+        original = bar.refresh
+        bar.refresh = lambda *a, **k: (refreshed.append(1), original(*a, **k))[1]
+        bar.status = replace(base, position=10.55)  # same seconds shown, same half cell
+        assert refreshed == []
+        bar.status = replace(base, position=11.0)  # the time shown changes
+        assert refreshed == [1]
+        bar.status = replace(base, position=11.0, volume=50)  # a setting changes
+        assert refreshed == [1, 1]
+        await settle(pilot)
+        assert "0:11 / 3:20" in bar.line_text and "vol 50" in bar.line_text

@@ -121,7 +121,9 @@ class NowPlaying(Widget):
             super().__init__()
             self.fraction = fraction
 
-    status: reactive[Status] = reactive(Status, layout=False)
+    # Repainted by `watch_status` only when what the bar shows changes: the position is
+    # reported five times a second, the bar moves by a half cell and the times by a second.
+    status: reactive[Status] = reactive(Status, layout=False, repaint=False)
     ended: reactive[bool] = reactive(False)  # the play order ran out: the end-of-list line
     unavailable: reactive[str | None] = reactive(None)  # why playback cannot work at all
     failure: reactive[str | None] = reactive(None)  # the last failure, one line
@@ -133,7 +135,11 @@ class NowPlaying(Widget):
 
     def watch_status(self, old: Status, status: Status) -> None:
         if _without_position(old) == _without_position(status):
-            return  # only the position moved
+            # Only the position moved: a new frame only when the times or the bar change.
+            if self._position_view(old) != self._position_view(status):
+                self.refresh()
+            return
+        self.refresh()
         if status.state in ACTIVE_STATES or status.state is State.ERROR:
             self.ended = False
         if status.state in (State.PLAYING, State.PAUSED, State.STOPPED) or _settings(old) != _settings(status):
@@ -142,6 +148,15 @@ class NowPlaying(Widget):
             self.failure = None
         elif status.state is State.ERROR and status.error:
             self.failure = self.failure_line(status.rank, status.title, status.error)
+
+    def _position_view(self, status: Status) -> tuple:
+        """What the bar draws of the position: the times (to the second) and the bar's cells."""
+        position, duration = status.position, status.duration
+        left = clock(max(duration - position, 0.0)) if duration and position is not None else ""
+        halves = None
+        if duration and position is not None and duration > 0:
+            halves = round(min(max(position / duration, 0.0), 1.0) * self.bar_width() * 2)
+        return clock(position), left, halves
 
     def report_failure(self, rank: int, title: str, message: str) -> None:
         self.failure = self.failure_line(rank, title, message)
