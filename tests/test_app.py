@@ -488,7 +488,7 @@ async def test_the_highlighted_song_stays_in_view_when_the_terminal_shrinks():
             return songs.size.height > 0 and top <= 19 < top + songs.scrollable_content_region.height
 
         await wait_for(pilot, in_view, what="#20 in view")
-        assert "20. Orange" in screen_text(app)
+        await wait_for_text(pilot, "20. Orange")  # and drawn (the repaint follows the scroll)
 
 
 # ---------------------------------------------------------------- palette
