@@ -48,6 +48,7 @@ _KIND_BY_MODULE = {
     "test_no_libmpv": "e2e",
     "test_packaging": "e2e",
     "test_app_startup": "e2e",
+    "test_cli": "e2e",  # the entry point as a subprocess (its in-process tests are marked unit)
     "test_app": "tui",
     "test_app_markup": "tui",
     "test_app_playback": "tui",

@@ -109,6 +109,7 @@ def test_options_are_bounded_quiet_and_find_the_venv_deno():
     assert js_runtimes() == options["js_runtimes"]
 
 
+@pytest.mark.e2e  # a fresh interpreter: a subprocess
 def test_importing_the_playback_modules_loads_neither_ytdlp_nor_mpv():
     code = (
         "import sys, sadtui.cli.main, sadtui.cli.play, sadtui.services.engine, "
