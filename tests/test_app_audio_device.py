@@ -10,7 +10,7 @@ import pytest
 from fake_engine import FactoryRecorder
 from sadtui.model import paths
 from sadtui.model.playlist import load_playlist
-from tui_helpers import SadtuiTestApp, engine_ready, wait_for, wait_for_text
+from tui_helpers import SadtuiTestApp, engine_ready, palette_highlights, wait_for, wait_for_text
 
 PLAYLIST = load_playlist()
 
@@ -23,7 +23,7 @@ def new_app(**kwargs):
 async def pick_hdmi(pilot, app) -> None:
     await pilot.press("ctrl+p", *"Audio device")
     await wait_for_text(pilot, "Pick the audio output")
-    await pilot.pause(0.2)
+    await palette_highlights(pilot, "Audio device")
     await pilot.press("enter")
     await wait_for_text(pilot, "HDMI  (alsa/hdmi)")
     await pilot.press("down", "enter")  # from "auto" (current) to the next one
@@ -47,7 +47,8 @@ async def test_the_picked_device_is_switched_and_remembered():
     optioned, recorder = new_app(mpv_options=("audio-device=alsa/other",))  # the option wins
     async with optioned.run_test(size=(120, 40)) as pilot:
         engine = await engine_ready(pilot, recorder)
-        await pilot.pause(0.1)
+        # The remembered settings are restored in the same call as the device would be.
+        await wait_for(pilot, lambda: engine.called("restore"), what="the remembered settings restored")
         assert engine.called("set_audio_device") == []
 
 
@@ -58,7 +59,7 @@ async def test_escape_keeps_the_device():
         engine = await engine_ready(pilot, recorder)
         await pilot.press("ctrl+p", *"Audio device")
         await wait_for_text(pilot, "Pick the audio output")
-        await pilot.pause(0.2)
+        await palette_highlights(pilot, "Audio device")
         await pilot.press("enter")
         await wait_for_text(pilot, "HDMI  (alsa/hdmi)")
         await pilot.press("escape")

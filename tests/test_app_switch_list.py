@@ -14,7 +14,7 @@ from fake_engine import FactoryRecorder
 from sadtui.model.library import lists_dir
 from sadtui.model.playlist import load_playlist
 from sadtui.services.events import State
-from tui_helpers import SadtuiTestApp, engine_ready, wait_for, wait_for_text, write_playlist
+from tui_helpers import SadtuiTestApp, engine_ready, palette_highlights, wait_for, wait_for_text, write_playlist
 
 PLAYLIST = load_playlist()
 
@@ -74,7 +74,7 @@ async def test_the_palette_has_switch_list_and_escape_keeps_the_list():
         engine = await engine_ready(pilot, recorder)
         await pilot.press("ctrl+p", *"Switch list")
         await wait_for_text(pilot, "Switch list…  (Ctrl+O)")
-        await pilot.pause(0.2)
+        await palette_highlights(pilot, "Switch list")
         await pilot.press("enter")
         await wait_for_text(pilot, "Rainy Day Songs  ·  3 songs  ·  https://example.com/rain")
         await pilot.press("escape")

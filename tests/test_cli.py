@@ -1,4 +1,5 @@
-"""The CLI, run as a subprocess of the installed `sadtui` entry point."""
+"""The CLI, run as a subprocess of the installed `sadtui` entry point (e2e: `make test`), and the
+few parts checked in-process (unit: `make test-fast` too)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def mine(tmp_path) -> Path:
     return path
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_entry_point_is_installed():
     assert SADTUI.exists()
 
@@ -245,6 +247,7 @@ def log_closed():
     logs.teardown()
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_an_internal_error_is_one_line_naming_the_log_and_the_traceback_is_in_it(
     monkeypatch, capsys, log_closed, isolated_xdg
 ):
@@ -267,6 +270,7 @@ def test_an_internal_error_is_one_line_naming_the_log_and_the_traceback_is_in_it
     assert "RuntimeError: a bug" in text
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_short_commands_do_not_set_up_the_log(monkeypatch, capsys, log_closed):
     from sadtui.cli import main as cli
     from sadtui.services import logs
@@ -275,6 +279,7 @@ def test_short_commands_do_not_set_up_the_log(monkeypatch, capsys, log_closed):
     assert logs._handler is None and not logs.log_file().exists()
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_play_and_the_tui_set_lc_numeric_on_the_main_thread_before_mpv(monkeypatch, log_closed, capsys):
     """libmpv needs LC_NUMERIC=C: set once, early, on the main thread, and never LC_ALL."""
     import locale
@@ -332,6 +337,7 @@ def test_list_does_not_import_libmpv_or_logging_handlers():
     assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stderr
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_exit_codes_are_defined_once():
     from sadtui import launch
     from sadtui.cli import common, doctor, main, play
@@ -349,6 +355,7 @@ def test_exit_codes_are_defined_once():
             assert "apt-get" not in text, file  # the install hint comes from the player
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_doctor_details_from_outside_are_escaped(monkeypatch, capsys, log_closed):
     from sadtui.cli import doctor
     from sadtui.cli import main as cli
@@ -362,6 +369,7 @@ def test_doctor_details_from_outside_are_escaped(monkeypatch, capsys, log_closed
     assert "fix: run \\x1b[2J" in out
 
 
+@pytest.mark.unit  # in-process (conftest files this module under e2e)
 def test_the_libmpv_install_hint_comes_from_the_player():
     from sadtui.cli.doctor import libmpv_install_command
     from sadtui.services.player import LIBMPV_HINT

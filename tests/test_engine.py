@@ -5,6 +5,7 @@ proves that nothing happens without sleeping."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import random
 import threading
@@ -429,15 +430,35 @@ def test_the_status_names_the_recording_and_what_plays_next(h):
     h.wait_for(lambda e: isinstance(e, StatusChanged) and e.status.up_next == 1, what="up next in countdown")
 
 
+class HoldableClock(Clock):
+    """The real time; keeps the engine's control loop so that a test can hold it."""
+
+    def attach(self, loop) -> None:
+        self.loop = loop
+
+    @contextlib.contextmanager
+    def held(self):
+        """The control loop runs nothing inside this block (what is handed to it waits)."""
+        holding, release = threading.Event(), threading.Event()
+        self.loop.call_soon_threadsafe(lambda: (holding.set(), release.wait(5)))
+        assert holding.wait(5), "the control loop is stuck"
+        try:
+            yield
+        finally:
+            release.set()
+
+
 def test_a_newer_request_supersedes_an_older_one():
-    h = Harness()
+    clock = HoldableClock()
+    h = Harness(clock=clock)
     try:
         gate = h.resolver.gates[1] = threading.Event()
         h.engine.play(1)
         wait_until(lambda: h.resolver.calls == [1], 2, "resolving song 1")
-        h.engine.play(2)
-        h.engine.play(3)
-        h.engine.play(4)
+        with clock.held():  # Enter on three songs quickly: all three queued before the loop runs one
+            h.engine.play(2)
+            h.engine.play(3)
+            h.engine.play(4)
         h.playing(4)  # 1 is still stuck: 4 has a worker of its own
         gate.set()
         wait_until(lambda: 1 in h.resolver.returned, 2, "#1 answered late")

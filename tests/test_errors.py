@@ -157,6 +157,7 @@ def test_first_line_and_the_chain():
     assert first_line(f"\n  {EVIL} x\nmore") == "\\x1b]0;pwned\\x07\\x1b[2J\\u202e x"
 
 
+@pytest.mark.e2e  # a fresh interpreter: a subprocess
 def test_importing_errors_does_not_import_ytdlp():
     code = "import sys, sadtui.services.errors, sadtui.services.resolve_cache; print('yt_dlp' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

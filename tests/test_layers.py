@@ -55,7 +55,16 @@ def _layer(module: str) -> int | None:
     return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
 
 
-GRAPH = {name: _imports(name, file) for name, file in MODULES.items()}
+class _Graph(dict):
+    """Module -> the sadtui modules it imports, each read when first asked for (not while
+    collecting: every xdist worker collects, and few of them run these tests)."""
+
+    def __missing__(self, name: str) -> set[str]:
+        found = self[name] = _imports(name, MODULES[name])
+        return found
+
+
+GRAPH = _Graph()
 
 
 def test_the_modules_are_found():

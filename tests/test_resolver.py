@@ -109,6 +109,7 @@ def test_options_are_bounded_quiet_and_find_the_venv_deno():
     assert js_runtimes() == options["js_runtimes"]
 
 
+@pytest.mark.e2e  # a fresh interpreter: a subprocess
 def test_importing_the_playback_modules_loads_neither_ytdlp_nor_mpv():
     code = (
         "import sys, sadtui.cli.main, sadtui.cli.play, sadtui.services.engine, "
@@ -585,7 +586,40 @@ def test_the_real_youtubedl_is_closed_by_close(audio_server):
     assert made.count("made") == 1 and made.count("closed") == 1
 
 
-def test_the_same_song_from_many_threads_is_resolved_once_and_errors_are_shared():
+def test_an_answer_cached_while_a_caller_was_on_its_way_is_not_asked_again(monkeypatch):
+    # A caller finds nothing cached, then (before it joins a call in flight) that call ends and
+    # caches its answer: the caller starts the only call for its song, and must take that answer.
+    song = Song(1, "t", url="http://127.0.0.1:9/same")
+    resolver, calls, _ = make_resolver({song.url: stream_info(song.url + ".wav")})
+    assert resolver.resolve(song).url == song.url + ".wav"
+    real_cached = resolver.cached
+    stale = [None]  # what the caller saw first: nothing cached yet
+
+    def cached(which):
+        return stale.pop() if stale else real_cached(which)
+
+    monkeypatch.setattr(resolver, "cached", cached)
+    resolved = resolver.resolve(song)
+    assert resolved.url == song.url + ".wav" and resolved.from_cache
+    assert calls == [song.url]  # yt-dlp was asked once
+
+
+def test_the_same_song_from_many_threads_is_resolved_once_and_errors_are_shared(monkeypatch):
+    from sadtui.services import shared_calls
+
+    joined: list[str] = []  # the threads waiting for a call already in flight
+
+    class CountedEvent(threading.Event):
+        def wait(self, timeout=None):
+            joined.append(threading.current_thread().name)
+            return super().wait(timeout)
+
+    class CountedFlight(shared_calls._Flight):
+        def __init__(self) -> None:
+            super().__init__()
+            self.done = CountedEvent()
+
+    monkeypatch.setattr(shared_calls, "_Flight", CountedFlight)
     gate = threading.Event()
     song = Song(1, "t", url="http://127.0.0.1:9/same")
     broken = Song(2, "b", url="http://127.0.0.1:9/broken")
@@ -602,7 +636,9 @@ def test_the_same_song_from_many_threads_is_resolved_once_and_errors_are_shared(
     threads = [threading.Thread(target=ask, args=(s,)) for s in [song] * 5 + [broken] * 3]
     for thread in threads:
         thread.start()
-    wait_until(lambda: len(calls) == 2, 5, "both songs to reach yt-dlp")
+    # Both calls are held at yt-dlp until the six other threads wait for them (an error is not
+    # cached: a thread still on its way once the call has failed would rightly ask again).
+    wait_until(lambda: len(calls) == 2 and len(joined) == 6, 5, "both songs to reach yt-dlp, six waiters")
     gate.set()
     for thread in threads:
         thread.join(10)

@@ -73,6 +73,22 @@ async def wait_for_text(pilot, text: str, *, timeout: float = 5.0) -> str:
     ) and screen_text(pilot.app)
 
 
+async def palette_highlights(pilot, text: str) -> None:
+    """Wait until the command palette's highlighted entry is the one with `text` (its list
+    fills in batches, each highlighting its best hit; enter runs the highlighted entry)."""
+    from textual.command import CommandList, CommandPalette
+
+    def highlighted() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        options = palette.query_one(CommandList)
+        index = options.highlighted
+        return index is not None and text in str(options.get_option_at_index(index).prompt)
+
+    await wait_for(pilot, highlighted, what=f"{text!r} highlighted in the palette")
+
+
 async def settle(pilot) -> None:
     """Wait until the details pane shows the highlighted song's description."""
     app = pilot.app

@@ -256,8 +256,8 @@ class Resolver:
         deadline_at = time.monotonic() + self.deadline
 
         def call() -> Resolved:
-            try:
-                return self._resolve_uncached(song, deadline_at)
+            try:  # the one call for `key`; one that ended since the check above may have cached it
+                return self.cached(song) or self._resolve_uncached(song, deadline_at)
             except ResolveError:
                 raise
             except Exception as exc:  # noqa: BLE001 - logged, and said in one line
