@@ -248,3 +248,75 @@ def test_keep_later_keeps_in_the_background(audio_server):
     assert lib.wait_idle(30)
     assert changed.is_set()
     assert lib.path_for(s) is not None
+
+
+@pytest.mark.e2e
+def test_stop_keeping_cancels_the_keep_under_way_and_waits_for_it(audio_server, tmp_path):
+    """What the engine does as it shuts down: a keep cut off by the process's exit would
+    leave its pieces behind (or be inside OpenSSL while the interpreter tears down)."""
+    started, release = threading.Event(), threading.Event()
+    made: list[str] = []
+
+    class SlowYdl:  # the first keep: still extracting when it is stopped
+        def __init__(self, options):
+            self.options = options
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def extract_info(self, url, download=False):
+            started.set()
+            release.wait(10)
+            return {"url": url, "title": "t", "ext": "wav"}
+
+        def process_ie_result(self, info, download=True):
+            raise AssertionError("a cancelled keep must not download")
+
+    def factory(options):
+        made.append("slow" if not made else "real")
+        if made[-1] == "slow":
+            return SlowYdl(options)
+        import yt_dlp
+
+        return yt_dlp.YoutubeDL(options)
+
+    lib = Library(tmp_path / "audio", ydl_factory=factory, keep_after=0.05)
+    first, waiting, later = (song(audio_server.url(f"/{name}.wav"), rank=n) for n, name in enumerate("abc", 1))
+    lib.keep_later(first)
+    lib.keep_later(waiting)
+    assert started.wait(10)
+    threading.Timer(0.3, release.set).start()
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=10)  # waited for the keep under way to end
+    assert time.monotonic() - began < 5
+    assert lib.all() == [] and files_in(lib.directory) == []  # nothing kept, no pieces
+    assert made == ["slow"]  # the waiting song was dropped, not started
+    lib.keep_later(later)  # keeping goes on as usual afterwards
+    assert lib.wait_idle(30)
+    assert lib.path_for(later) is not None and made == ["slow", "real"]
+
+
+@pytest.mark.unit
+def test_a_keep_waits_a_moment_first_and_stopping_it_then_starts_nothing(tmp_path):
+    """`sadtui play` after its last song: the keep asked for as it ended never begins
+    (no yt-dlp started only to be cut off by the process's exit)."""
+    made: list[dict] = []
+    lib = Library(tmp_path / "audio", ydl_factory=made.append, keep_after=30.0)
+    lib.keep_later(song("http://127.0.0.1:9/a.wav"))
+    time.sleep(0.2)
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=5)
+    assert time.monotonic() - began < 0.5
+    time.sleep(0.2)
+    assert made == [] and lib.wait_idle(1)
+
+
+@pytest.mark.unit
+def test_stop_keeping_with_nothing_under_way_returns_at_once(tmp_path):
+    lib = Library(tmp_path / "audio")
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=5)
+    assert time.monotonic() - began < 0.5
