@@ -3,13 +3,17 @@ the now-playing card, the mouse, the end of the list, spoilers, themes, the pale
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual import events
+from textual.widgets import Static
 
 from fake_engine import FakeEngine
 from sadtui.model.playlist import load_playlist
-from sadtui.services.events import PlaybackEnded, State
+from sadtui.services.events import PlaybackEnded, State, Status
 from sadtui.tui.messages import EngineNotice
+from sadtui.tui.widgets.card import card_text
 from sadtui.tui.widgets.now_playing import END_OF_LIST
 from sadtui.tui.widgets.song_list import column_widths
 from tui_helpers import engine_ready, make_app, screen_text, settle, wait_for, wait_for_text
@@ -105,6 +109,43 @@ async def test_the_bar_and_the_card_show_the_song_the_recording_and_what_comes_n
         app.main.now_playing.keeping = None
         await settle(pilot)
         assert "⇣" not in app.main.now_playing.line_text
+
+
+def test_the_card_keeps_its_height_as_a_song_starts():
+    song = PLAYLIST.song(5)
+    base = Status(rank=5, title=song.title, up_next=6)
+    resolving = card_text(PLAYLIST, replace(base, state=State.RESOLVING))
+    playing_ = card_text(PLAYLIST, replace(base, state=State.PLAYING, position=0.0, duration=200.0,
+                                           recording_title=song.title, recording_channel="A Channel"))
+    assert "-:-- elapsed" in resolving.plain and "0:00 elapsed · 3:20 left" in playing_.plain
+    assert resolving.plain.count("\n") == playing_.plain.count("\n")
+
+
+async def test_position_reports_redraw_the_card_without_a_new_layout(monkeypatch):
+    """A layout is of the whole screen: the card asks for one only when its height changes,
+    not for every position report (several a second, and while a song starts)."""
+    asked: list[bool] = []
+    real = Static.update
+
+    def update(self, content="", *, layout=True):
+        if self.id == "card-text":
+            asked.append(layout)
+        return real(self, content, layout=layout)
+
+    monkeypatch.setattr(Static, "update", update)
+    app, recorder = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        engine = await playing(pilot, recorder, rank=5)
+        await settle(pilot)
+        card = app.main.details.card
+        height = card.size.height
+        asked.clear()
+        for seconds in (1.0, 2.0, 3.0):
+            engine.progress(seconds)
+            await wait_for(pilot, lambda seconds=seconds: f"0:0{int(seconds)} elapsed" in card.text, what="position")
+        await pilot.pause()
+        assert asked and not any(asked)
+        assert card.size.height == height
 
 
 async def test_n_on_the_last_song_ends_the_list_and_enter_plays_from_the_top():

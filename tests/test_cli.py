@@ -419,3 +419,35 @@ def test_show_on_a_terminal_renders_the_markdown_wrapped_to_its_width():
     known = set(re.findall(r"\w+", source))
     cut = [w for w in re.findall(r"\w+", "\n".join(lines)) if w not in known]
     assert not cut, cut  # no word broken mid-word
+
+
+def test_play_starts_resolving_before_python_mpv_loads_with_lc_numeric_already_c():
+    """`sadtui play` resolves its first song (importing yt-dlp) while python-mpv loads and
+    libmpv starts: nothing waits for the other (before the engine's control loop, they
+    were one after the other).  LC_NUMERIC is "C" before any thread starts."""
+    code = """
+import locale, sys, threading
+from sadtui.services import engine as engine_module
+from sadtui.services.player import PlayerError
+seen = []
+
+class Resolver:
+    def prefetch(self, song):
+        seen.append(("prefetch", "mpv" in sys.modules, locale.setlocale(locale.LC_NUMERIC), threading.active_count()))
+
+class Engine:
+    def __init__(self, playlist, notify, **options):
+        self.resolver = Resolver()
+    def open_player(self):
+        seen.append(("open_player", "mpv" in sys.modules))
+        raise PlayerError("stop here")
+    def shutdown(self, timeout=0):
+        pass
+
+engine_module.PlaybackEngine = Engine
+from sadtui.cli.main import main
+print(main(["play", "1"]), seen)
+"""
+    env = {**os.environ, "LC_NUMERIC": "C.UTF-8"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.stdout.strip() == "1 [('prefetch', False, 'C', 1), ('open_player', False)]", result.stderr

@@ -181,7 +181,7 @@ class FakePlayer:
 class Harness:
     def __init__(self, n: int = 5, *, queue_ranks=None, autoload: bool = True, report_within: float = 14.5,
                  advance_delay: float = 0.05, notify=None, clock=None, player=None,
-                 start: bool = True) -> None:
+                 start: bool = True, library=None) -> None:
         self.events: queue.Queue = queue.Queue()
         self.seen: list = []
         self.resolver = FakeResolver()
@@ -190,7 +190,7 @@ class Harness:
         self.engine = PlaybackEngine(
             playlist(n), notify or self.events.put, resolver=self.resolver, player=self.player,
             queue=queue_ranks, advance_delay=advance_delay, report_within=report_within,
-            rng=random.Random(7), clock=clock,
+            rng=random.Random(7), clock=clock, library=library,
         )
         if start:
             self.engine.start()
@@ -738,6 +738,40 @@ def test_shutdown_is_quick_and_final(h):
     assert h.player.terminated
     h.engine.play(2)  # ignored, no error
     h.engine.shutdown()
+
+
+class KeepingLibrary:
+    """A library with nothing kept that notes what the engine asks of it."""
+
+    def __init__(self, player) -> None:
+        self.player = player
+        self.calls: list = []
+
+    def path_for(self, song):
+        return None
+
+    def keep_later(self, song) -> None:
+        self.calls.append(("keep_later", song.rank))
+
+    def stop_keeping(self, timeout: float = 1.0) -> bool:
+        self.calls.append(("stop_keeping", timeout > 0, self.player.terminated))
+        return True
+
+
+def test_shutdown_stops_the_keeping_it_started_and_waits_for_it():
+    player = FakePlayer()
+    library = KeepingLibrary(player)
+    h = Harness(player=player, library=library)
+    try:
+        h.engine.play(1)
+        h.playing(1)
+        h.finish_and_expect(1)
+        wait_until(lambda: ("keep_later", 1) in library.calls, 2, "keeping #1")
+    finally:
+        h.close()
+    # Cancelled first (before it starts yt-dlp), then waited for once mpv is down,
+    # within the shutdown's time: nothing is cut off as the process exits.
+    assert library.calls[-2:] == [("stop_keeping", False, False), ("stop_keeping", True, True)]
 
 
 def test_bad_mpv_option_syntax_is_refused_at_once():

@@ -1,6 +1,6 @@
 """The cyclic collector is off while sadtui starts (sadtui.gcpause, paused by the
 launcher, sadtui.launch): the TUI until its first paint, `sadtui play` until the first
-song sounds, short commands until they return."""
+song sounds (then frozen), short commands until they return."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ class _Engine:
         pass
 
 
-def test_play_prefetches_the_first_song_before_mpv_starts_and_collects_as_usual():
+def test_play_prefetches_the_first_song_before_mpv_starts_and_collects_once_it_sounds():
     from sadtui.cli.play import _play
     from sadtui.services.player import PlayerError
 
@@ -157,8 +157,60 @@ def test_play_prefetches_the_first_song_before_mpv_starts_and_collects_as_usual(
     gcpause.pause()  # as the launcher does
     _Engine.calls = calls = []
     assert _play(load_playlist(), [3, 4], [], _Engine, PlayerError) == 0
-    # The pause does not make `play` faster (see sadtui.cli.play): it is over before mpv starts.
-    assert calls[:2] == [("prefetch", 3, True), ("open_player", True)]
-    assert ("before audio", True) in calls and ("after audio", True) in calls
-    # Nothing frozen: freezing was never measured to help `play`.
-    assert gc.isenabled() and not gcpause.paused() and gc.get_freeze_count() == 0
+    # yt-dlp's import and extraction, and libmpv's start, run without collections.
+    assert calls[:2] == [("prefetch", 3, False), ("open_player", False)]
+    assert ("before audio", False) in calls and ("after audio", True) in calls
+    # Once it sounds: collected once, what start-up left alive frozen (the process's
+    # last collection at exit does not walk it again), then collecting as usual.
+    assert gc.isenabled() and not gcpause.paused() and gc.get_freeze_count() > 0
+
+
+def test_play_resumes_the_collector_when_the_first_song_fails_too():
+    from sadtui.cli.play import _play
+    from sadtui.services.events import SongFailed
+    from sadtui.services.player import PlayerError
+
+    class Failing(_Engine):
+        def play_queue(self) -> None:
+            def run() -> None:
+                self.calls.append(("before failure", gc.isenabled()))
+                self.notify(SongFailed(self.queue[0], "A song", "HTTP 404"))
+                try:
+                    wait_until(gc.isenabled, timeout=5, what="the collector back on")
+                except AssertionError:
+                    pass
+                finally:
+                    self.notify(PlaybackEnded())
+
+            threading.Thread(target=run, daemon=True).start()
+
+    gc.enable()
+    gc.unfreeze()
+    gcpause.pause()
+    Failing.calls = calls = []
+    assert _play(load_playlist(), [3], [], Failing, PlayerError) == 1
+    assert ("before failure", False) in calls
+    assert gc.isenabled() and not gcpause.paused()
+
+
+def test_resume_with_freeze_collects_first_and_only_after_its_own_pause():
+    gc.enable()
+    gc.unfreeze()
+    gcpause.pause()
+
+    class Cycle:
+        pass
+
+    a, b = Cycle(), Cycle()
+    a.other, b.other = b, a  # garbage in a cycle: collected, never frozen
+    del a, b
+    gcpause.resume(freeze=True)
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    assert not any(isinstance(o, Cycle) for o in gc.get_objects())  # frozen ones are not listed
+    gc.unfreeze()
+    assert not any(isinstance(o, Cycle) for o in gc.get_objects())  # collected, not frozen
+
+    gc.disable()  # someone else's choice: left alone, nothing frozen
+    gcpause.pause()
+    gcpause.resume(freeze=True)
+    assert not gc.isenabled() and gc.get_freeze_count() == 0

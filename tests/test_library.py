@@ -248,3 +248,67 @@ def test_keep_later_keeps_in_the_background(audio_server):
     assert lib.wait_idle(30)
     assert changed.is_set()
     assert lib.path_for(s) is not None
+
+
+@pytest.mark.e2e
+def test_stop_keeping_cancels_the_keep_under_way_and_waits_for_it(audio_server, routes, tmp_path):
+    """What the engine does as it shuts down: a keep cut off by the process's exit would
+    leave its pieces behind (or be inside OpenSSL while the interpreter tears down)."""
+    from audio_support import sine_wav
+
+    body = sine_wav(2.0, 440.0)
+    started, release = threading.Event(), threading.Event()
+
+    def half_then_wait(handler, server) -> None:  # the first keep: under way when it is stopped
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2])
+        handler.wfile.flush()
+        started.set()
+        release.wait(10)
+        handler.wfile.write(body[len(body) // 2:])
+
+    routes.routes["/slow.wav"] = half_then_wait
+    lib = Library(tmp_path / "audio", keep_after=0.05)
+    asked = {path: audio_server.requested(path) for path in ("/b.wav", "/c.wav")}  # the server is the module's
+    first = song(routes.url("/slow.wav"), rank=1)
+    waiting, later = (song(audio_server.url(f"/{name}.wav"), rank=n) for n, name in ((2, "b"), (3, "c")))
+    lib.keep_later(first)
+    lib.keep_later(waiting)
+    assert started.wait(10)
+    threading.Timer(0.3, release.set).start()
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=10)  # waited for the keep under way to end
+    assert time.monotonic() - began < 5
+    assert lib.all() == [] and files_in(lib.directory) == []  # nothing kept, no pieces
+    assert audio_server.requested("/b.wav") == asked["/b.wav"]  # the waiting song was dropped, not started
+    lib.keep_later(later)  # keeping goes on as usual afterwards
+    assert lib.wait_idle(30)
+    assert lib.path_for(later) is not None and audio_server.requested("/c.wav") == asked["/c.wav"] + 1
+
+
+@pytest.mark.unit
+def test_a_keep_waits_a_moment_first_and_stopping_it_then_starts_nothing(tmp_path, monkeypatch):
+    """`sadtui play` after its last song: the keep asked for as it ended never begins
+    (no download started only to be cut off by the process's exit)."""
+    from sadtui.services import library_download
+
+    made: list[str] = []
+    monkeypatch.setattr(library_download, "fetch", lambda url, *a, **k: made.append(url))
+    lib = Library(tmp_path / "audio", keep_after=30.0)
+    lib.keep_later(song("http://127.0.0.1:9/a.wav"))
+    time.sleep(0.2)
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=5)
+    assert time.monotonic() - began < 0.5
+    time.sleep(0.2)
+    assert made == [] and lib.wait_idle(1)
+
+
+@pytest.mark.unit
+def test_stop_keeping_with_nothing_under_way_returns_at_once(tmp_path):
+    lib = Library(tmp_path / "audio")
+    began = time.monotonic()
+    assert lib.stop_keeping(timeout=5)
+    assert time.monotonic() - began < 0.5

@@ -141,7 +141,9 @@ def cmd_play(args: argparse.Namespace, playlist: Playlist) -> int:
     logs.setup()
     from sadtui.services.player import ensure_numeric_locale
 
-    ensure_numeric_locale()  # on the main thread (python-mpv's import sets it too: it happens here)
+    # LC_NUMERIC on the main thread before any other thread starts; python-mpv is
+    # imported later (by open_player, on this thread), once yt-dlp is loading.
+    ensure_numeric_locale(import_mpv=False)
     from sadtui.services.player import PlayerError
 
     try:
@@ -177,9 +179,8 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
 
     from sadtui.services.events import PlaybackEnded, PositionChanged, SongFailed, StatusChanged
 
-    # The launcher's collector pause does not shorten `play` (measured: 957 ms with it,
-    # 938 ms without, `play 1` with ao=null length=0.5, medians of 9): collect as usual.
-    gcpause.resume()
+    # The launcher's collector pause lasts until the first song sounds (or fails):
+    # yt-dlp's import and extraction are not slowed by collections (see sadtui.gcpause).
     err = sys.stderr
     events: queue.Queue[Any] = queue.Queue()
     engine = None
@@ -193,8 +194,8 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
             library=Library(),  # kept songs play from disk; a song played to its end is kept
             pins=pins,
         )
-        # Resolve the first song while mpv starts (~0.1 s): the engine's own
-        # request for it then joins this one instead of starting over.
+        # Resolve the first song (importing yt-dlp) while python-mpv loads and libmpv
+        # starts: the engine's own request for it then joins this one.
         engine.resolver.prefetch(pins.apply(playlist.song(ranks[0])))
         with _sigint_deferred():  # Ctrl-C would leave libmpv half made: take it right after
             engine.open_player()  # a bad --mpv-option is found here, before anything plays
@@ -223,6 +224,8 @@ def _play(playlist: Playlist, ranks: list[int], options: list[str], engine_cls: 
                 continue
             if event is _QUIT:  # MPRIS Quit
                 break
+            if isinstance(event, (PositionChanged, SongFailed, PlaybackEnded)):
+                gcpause.resume(freeze=True)  # started (or gave up): collect as usual from now
             if isinstance(event, StatusChanged):
                 progress.draw(event.status, force=True)
                 if mpris is not None:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import queue as queue_module
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -207,14 +208,17 @@ class PlaybackEngine:
             self._control.open_player()  # no control loop yet: this thread is the owner
 
     def shutdown(self, timeout: float = 4.0) -> None:
-        """Stop everything; returns within about `timeout` seconds whatever mpv does.
-        Safe at any time (before start() too), from any thread, more than once."""
+        """Stop everything (mpv, the pools, the keeping of songs it started); returns
+        within about `timeout` seconds whatever mpv does.  Safe at any time (before
+        start() too), from any thread, more than once."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             self._waiting.clear()
             loop, thread = self._loop, self._thread
+        deadline = time.monotonic() + timeout
+        self._stop_keeping(deadline, wait=False)  # first, so it stops before it starts yt-dlp
         for pool in self._pools:
             pool.shutdown(wait=False, cancel_futures=True)
         if loop is None:
@@ -226,7 +230,21 @@ class PlaybackEngine:
                 log.debug("engine: control loop already closed")
             if thread is not None and thread is not threading.current_thread():
                 thread.join(timeout)  # the control thread terminates mpv itself
+        self._stop_keeping(deadline)
         self._outbox.close()
+
+    def _stop_keeping(self, deadline: float, *, wait: bool = True) -> None:
+        """Cancel the keeping the engine started (songs played to their end) and wait for
+        it within the shutdown's time: a download cut off as the process exits would
+        leave its pieces behind, or be inside OpenSSL as the interpreter tears down."""
+        stop = getattr(self.library, "stop_keeping", None)
+        if not callable(stop):
+            return
+        try:
+            if not stop(timeout=max(0.0, deadline - time.monotonic()) if wait else 0.0) and wait:
+                log.info("engine: a song was still being kept at shutdown")
+        except Exception:  # noqa: BLE001 - shutting down goes on
+            log.exception("engine: stopping the keeping failed")
 
     def _run_loop(self, loop: Any) -> None:
         try:

@@ -39,7 +39,7 @@ from typing import Any
 from sadtui.model import paths
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_line, safe_text
-from sadtui.services.library_download import SOCKET_TIMEOUT, Downloader
+from sadtui.services.library_download import KEEP_AFTER, SOCKET_TIMEOUT, Downloader
 from sadtui.services.library_index import (
     _FILE_NAME,
     DEFAULT_CAP,
@@ -90,8 +90,10 @@ class Library(Downloader):
         cap: int | None = None,
         socket_timeout: float = SOCKET_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        keep_after: float = KEEP_AFTER,
     ) -> None:
         self._directory = directory
+        self.keep_after = keep_after  # seconds a background keep waits before it begins
         self.cap = cap if cap is not None else default_cap()
         self.socket_timeout = socket_timeout
         self._clock = clock
@@ -106,6 +108,7 @@ class Library(Downloader):
         self._wanted: list[tuple[Song, str | None]] = []
         self._running = 0  # background keeps taken off `_wanted` and not finished
         self._cv = threading.Condition(self._lock)
+        self._keep_cancel = threading.Event()
         self.on_change: Callable[[], None] | None = None  # called after a song is kept or dropped
 
     # ------------------------------------------------------------ where

@@ -1,5 +1,6 @@
 """Keeping a song: yt-dlp downloads it into the library of kept audio, now
-(:meth:`Downloader.download`) or in the background, one at a time (``keep_later``).
+(:meth:`Downloader.download`) or in the background, one at a time, a moment after it is
+asked for (``keep_later``; ``stop_keeping`` cancels that and waits for it).
 
 yt-dlp itself downloads pages and searches (``bestaudio/best``, the container as
 served, no re-encoding, no ffmpeg), with bounded socket timeouts, with one YoutubeDL
@@ -40,6 +41,7 @@ from sadtui.services.ytdl_info import chosen_format, is_direct_media, number
 from sadtui.services.ytdl_session import YtdlSession, ytdl_options
 
 SOCKET_TIMEOUT = 10.0
+KEEP_AFTER = 2.0  # seconds a background keep waits first: the next song starts without it
 
 _EXT = re.compile(r"[a-z0-9]{1,8}")
 _SHORT = re.compile(r"bytes read, \d+ more expected|ContentTooShort", re.I)
@@ -55,6 +57,7 @@ class Downloader:
 
     cap: int
     socket_timeout: float
+    keep_after: float
     _clock: Callable[[], float]
     _sessions: threading.local
     _all_sessions: list[YtdlSession]
@@ -64,6 +67,7 @@ class Downloader:
     _wanted: list[tuple[Song, str | None]]
     _running: int
     _cv: threading.Condition
+    _keep_cancel: threading.Event  # set by stop_keeping: the background keep under way stops
 
     if TYPE_CHECKING:
         @property
@@ -108,6 +112,8 @@ class Downloader:
     def _download(
         self, song: Song, key: str, progress: Callable[[Progress], None] | None, cancel: threading.Event | None
     ) -> Kept:
+        if cancel is not None and cancel.is_set():
+            raise LibraryError("cancelled")
         directory = self.directory
         directory.mkdir(parents=True, exist_ok=True)
         self._sweep()
@@ -143,6 +149,8 @@ class Downloader:
                     raise _Cancelled()
                 fetch(target, written, socket_timeout=self.socket_timeout, cap=self.cap, hook=hook)
             else:
+                if cancel is not None and cancel.is_set():
+                    raise _Cancelled()
                 found = session.ydl.extract_info(target, download=False)
                 if isinstance(found, dict) and (found.get("_type") in ("playlist", "multi_video") or "entries" in found):
                     entries = [e for e in found.get("entries") or [] if isinstance(e, dict)]
@@ -281,6 +289,24 @@ class Downloader:
                 self._background.start()
             self._cv.notify()
 
+    def stop_keeping(self, timeout: float = 1.0) -> bool:
+        """Cancel the background keeping: the songs waiting, and the one under way (its
+        pieces are removed), and wait up to `timeout` seconds for that one to end, so that
+        it is not cut off mid-way when the process exits.  Songs asked for later are kept
+        as usual.  True when no keeping is under way any more."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        with self._cv:
+            self._wanted.clear()
+            self._keep_cancel.set()
+            self._keep_cancel = threading.Event()  # for the songs asked for later
+            self._cv.notify_all()
+            while self._running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cv.wait(remaining)
+            return True
+
     def _keep_loop(self) -> None:
         while True:
             with self._cv:
@@ -289,10 +315,19 @@ class Downloader:
                     if not self._wanted:
                         self._background = None
                         break
+                # A moment first: the song after it starts without yt-dlp competing for
+                # the CPU, and a process that is exiting (`sadtui play` after its last
+                # song) stops this keep before it has begun.
+                begin = time.monotonic() + self.keep_after
+                while self._wanted and (wait := begin - time.monotonic()) > 0:
+                    self._cv.wait(wait)
+                if not self._wanted:
+                    continue
                 song, pin = self._wanted.pop(0)
+                cancel = self._keep_cancel
                 self._running += 1
             try:
-                self.download(song, pin=pin)
+                self.download(song, pin=pin, cancel=cancel)
             except LibraryError as exc:
                 log.info("library: could not keep #%s: %s", song.rank, safe_line(exc.message))
             except Exception:  # noqa: BLE001 - logged
@@ -300,6 +335,7 @@ class Downloader:
             finally:
                 with self._cv:
                     self._running -= 1
+                    self._cv.notify_all()
         self.close_sessions(this_thread_only=True)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:

@@ -94,27 +94,29 @@ _locale_lock = threading.Lock()
 _locale_done = False
 
 
-def ensure_numeric_locale() -> None:
+def ensure_numeric_locale(*, import_mpv: bool = True) -> None:
     """Make LC_NUMERIC "C", as libmpv requires (never LC_ALL).  Call it early, ON THE MAIN
     THREAD (setlocale is process-wide and not thread-safe); idempotent.
 
     python-mpv calls ``setlocale(LC_NUMERIC, "C")`` itself when it is imported, so this
-    also imports it (loading libmpv) here, on the calling thread, when it is installed."""
+    also imports it (loading libmpv) here, on the calling thread, when it is installed.
+    ``import_mpv=False`` leaves that to a later call on the main thread (``Player.open``
+    there): the locale is "C" already, so python-mpv's own call then changes nothing."""
     global _locale_done
     with _locale_lock:
-        if _locale_done:
-            return
-        os.environ["LC_NUMERIC"] = "C"  # for anything that reads the environment later
-        try:
-            if locale.setlocale(locale.LC_NUMERIC) != "C":
-                locale.setlocale(locale.LC_NUMERIC, "C")
-        except locale.Error:
-            log.warning("cannot set LC_NUMERIC to C", exc_info=True)
-        try:
-            import mpv  # noqa: F401 - its import sets LC_NUMERIC: do it here, not on a worker
-        except (OSError, ImportError):
-            pass  # no libmpv: Player.open() says how to install it
-        _locale_done = True
+        if not _locale_done:
+            os.environ["LC_NUMERIC"] = "C"  # for anything that reads the environment later
+            try:
+                if locale.setlocale(locale.LC_NUMERIC) != "C":
+                    locale.setlocale(locale.LC_NUMERIC, "C")
+            except locale.Error:
+                log.warning("cannot set LC_NUMERIC to C", exc_info=True)
+            _locale_done = True
+        if import_mpv:
+            try:
+                import mpv  # noqa: F401 - its import sets LC_NUMERIC: do it here, not on a worker
+            except (OSError, ImportError):
+                pass  # no libmpv: Player.open() says how to install it
 
 
 def _numeric_locale_ok() -> bool:

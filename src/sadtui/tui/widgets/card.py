@@ -46,9 +46,10 @@ def card_text(playlist: Playlist, status: Status) -> Content:
         lines.append(Content.assemble(("Recording: ", "dim"), recording))
     elif state in (State.RESOLVING, State.BUFFERING):
         lines.append(Content.styled("Finding the recording…", "dim"))
-    if status.position is not None:
-        left = f" · {clock(max(status.duration - status.position, 0.0))} left" if status.duration else ""
-        lines.append(Content.assemble((f"{clock(status.position)} elapsed{left}", "dim")))
+    # The time line is there from the start (-:-- until it plays), so the card keeps
+    # its height as the song starts: no new layout of the screen at that moment.
+    left = f" · {clock(max(status.duration - status.position, 0.0))} left" if status.duration and status.position is not None else ""
+    lines.append(Content.assemble((f"{clock(status.position)} elapsed{left}", "dim")))
     after = playlist.song(status.up_next) if status.up_next is not None else None
     if after is not None:
         lines.append(Content.assemble(("Up next: ", "dim"), (f"#{after.rank} ", "bold"), safe_line(after.title)))
@@ -65,6 +66,7 @@ class NowPlayingCard(Horizontal):
     def __init__(self, playlist: Playlist, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.playlist = playlist
+        self._text_extent = (0, 0)  # the text's width and height when it was last set
 
     def compose(self) -> ComposeResult:
         yield Horizontal(id="artwork")
@@ -74,7 +76,17 @@ class NowPlayingCard(Horizontal):
         active = status.state in ACTIVE_STATES and status.rank is not None
         self.display = active
         if active:
-            self.query_one("#card-text", Static).update(card_text(self.playlist, status))
+            view = self.query_one("#card-text", Static)
+            text = card_text(self.playlist, status)
+            # A new layout of the screen only when the card's height changes: the text
+            # changes with every position report, and a layout (the whole screen) takes
+            # the UI thread for milliseconds, while a song starts too.
+            width, height = view.content_size
+            new = text.get_height(view.styles, width) if width else 0
+            last_width, last_height = self._text_extent
+            shown = last_height if last_width == width else height  # asked for, or laid out
+            view.update(text, layout=not width or new != shown)
+            self._text_extent = (width, new)
 
     @property
     def text(self) -> str:
