@@ -1,4 +1,4 @@
-"""services/errors.py and services/urls.py: the one classifier of yt-dlp failures, the
+"""services/errors.py and model/urls.py: the one classifier of yt-dlp failures, the
 one "is this a web address" check.  yt-dlp's exception classes, built by hand."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from yt_dlp.networking import Response
 from yt_dlp.networking.exceptions import HTTPError, IncompleteRead, SSLError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
+from sadtui.model.urls import is_web_url
 from sadtui.services import errors, resolver
 from sadtui.services.errors import (
     BAD_ADDRESS,
@@ -25,7 +26,6 @@ from sadtui.services.errors import (
     host_of,
     host_port_of,
 )
-from sadtui.services.urls import is_web_url
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +90,9 @@ def test_the_helpers_have_one_home_and_the_old_names_still_work():
 
 
 def test_no_private_ytdlp_names_in_the_resolver():
-    for name in ("resolver", "ytdl_session", "ytdl_info", "resolve_cache", "errors", "urls"):
-        source = (ROOT / "src" / "sadtui" / "services" / f"{name}.py").read_text()
+    for name in ("services/resolver", "services/ytdl_session", "services/ytdl_info", "services/resolve_cache",
+                 "services/errors", "model/urls"):
+        source = (ROOT / "src" / "sadtui" / f"{name}.py").read_text()
         assert "_ies" not in source, name
         assert len(source.splitlines()) <= 420, name
 

@@ -13,9 +13,9 @@ import pytest
 from audio_support import SADTUI, write_playlist
 from sadtui.model import paths
 from sadtui.model.playlist import Song
+from sadtui.model.urls import is_web_url
 from sadtui.services.resolve_cache import valid_search, valid_stream
 from sadtui.services.resolver import Resolver
-from sadtui.services.urls import is_web_url
 
 SEED = 20261202
 CASES = 300

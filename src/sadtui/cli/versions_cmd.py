@@ -79,8 +79,8 @@ def cmd_versions(args: argparse.Namespace, playlist: Playlist) -> int:
 
 
 def cmd_pin(args: argparse.Namespace, playlist: Playlist) -> int:
+    from sadtui.model.urls import is_web_url
     from sadtui.services.pins import Pin, PinStore
-    from sadtui.services.urls import is_web_url
 
     song = _searched(playlist, args.rank)
     pins = PinStore(playlist)

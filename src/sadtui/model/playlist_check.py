@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sadtui.model.playlist_types import FaqEntry, Playlist, PlaylistError, Song
 from sadtui.model.text import is_unsafe_char, safe_text, unsafe_char_name
+from sadtui.model.urls import is_web_url
 
 __all__ = ["FAQ_KEYS", "MAX_RANK", "MULTILINE_KEYS", "SONG_KEYS", "TOP_KEYS", "parse_playlist"]
 
@@ -97,20 +97,11 @@ class _Checker:
         return value
 
 
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def _check_url(checker: _Checker, url: str, where: str) -> str:
     url = url.strip()
     if any(char.isspace() for char in url):
         raise checker.fail(where, "'url' must not contain spaces (write them as %20)")
-    if not _is_http_url(url):
+    if not is_web_url(url):
         raise checker.fail(where, "'url' must be an http(s) URL")
     return url
 

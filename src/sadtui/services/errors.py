@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable
 
 from sadtui.model.text import safe_line
-from sadtui.services.urls import host_of, host_port_of
+from sadtui.model.urls import host_of, host_port_of
 
 __all__ = [
     "BAD_ADDRESS",

@@ -32,11 +32,11 @@ from urllib.parse import urlsplit
 
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_line
+from sadtui.model.urls import is_web_url
 from sadtui.services.errors import ResolveError, describe_ytdlp_error, first_line
 from sadtui.services.library_fetch import fetch
 from sadtui.services.library_index import TEMP_PREFIX, Kept, LibraryError, Progress, _regular_size, song_key
 from sadtui.services.logs import log
-from sadtui.services.urls import is_web_url
 from sadtui.services.ytdl_info import chosen_format, is_direct_media, number
 from sadtui.services.ytdl_session import YtdlSession, ytdl_options
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from sadtui.model.text import safe_line
+from sadtui.model.urls import host_of, is_web_url
 from sadtui.services.library_index import LibraryError
-from sadtui.services.urls import host_of, is_web_url
 
 CHUNK = 256 * 1024
 RESUMES = 1  # like yt-dlp's `retries` in the library's options

@@ -19,9 +19,9 @@ from typing import Any
 from sadtui.model import paths
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_text
+from sadtui.model.urls import SEARCH_PREFIX, is_web_url
 from sadtui.services.logs import log
 from sadtui.services.resolve_cache import _number, _text
-from sadtui.services.urls import SEARCH_PREFIX, is_web_url
 
 __all__ = [
     "DEFAULT_CAP", "INDEX_VERSION", "Kept", "LibraryError", "Progress", "is_kept_name", "library_dir",

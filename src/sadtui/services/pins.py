@@ -27,9 +27,9 @@ from sadtui.model import paths
 from sadtui.model.playlist import Playlist, Song
 from sadtui.model.state import playlist_key
 from sadtui.model.text import safe_text
+from sadtui.model.urls import is_web_url
 from sadtui.services.logs import log
 from sadtui.services.resolve_cache import _file_lock, _number, _text
-from sadtui.services.urls import is_web_url
 
 __all__ = ["PIN_VERSION", "Pin", "PinStore", "pins_file", "valid_pin"]
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from sadtui.model import paths
 from sadtui.model.text import safe_text
+from sadtui.model.urls import is_web_url
 from sadtui.services.logs import log
-from sadtui.services.urls import is_web_url
 
 try:
     import fcntl

@@ -5,7 +5,7 @@
   one taken (and reported to ``on_pick``, which pins it).  Format ``bestaudio/best``.
 * Only web addresses leave the resolver: whatever yt-dlp extracts from a page (the
   chosen format's URL, its manifest and fragments, every requested format) must be
-  http(s) (:func:`sadtui.services.urls.is_web_url`), or the song fails with "the
+  http(s) (:func:`sadtui.model.urls.is_web_url`), or the song fails with "the
   page points at a non-web address".  The cache holds nothing else either.
 * Bounded: every call gives up within ``deadline`` seconds (15 by default), with
   short socket timeouts and a single retry, because yt-dlp's defaults can spend
@@ -32,6 +32,7 @@ from typing import Any
 
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_text
+from sadtui.model.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
 from sadtui.services.errors import (
     JS_RUNTIME_HINT,
     NO_AUDIO,
@@ -45,7 +46,6 @@ from sadtui.services.logs import log
 from sadtui.services.prefetch import Prefetcher
 from sadtui.services.resolve_cache import CACHE_VERSION, ResolveCache
 from sadtui.services.shared_calls import SharedCalls
-from sadtui.services.urls import SEARCH_PREFIX, YOUTUBE_HOST, host_of, host_port_of, is_web_url
 from sadtui.services.versions import CANDIDATES, Candidate, candidates_from_info, rank
 from sadtui.services.ytdl_info import (
     EXPIRY_MARGIN,

@@ -26,7 +26,7 @@ from typing import Any
 
 from sadtui.model.playlist import Song
 from sadtui.model.text import safe_line
-from sadtui.services.urls import is_web_url
+from sadtui.model.urls import is_web_url
 
 __all__ = ["CANDIDATES", "Candidate", "candidates_from_info", "duration_text", "pick", "plays_line", "rank", "score"]
 

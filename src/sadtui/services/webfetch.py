@@ -16,7 +16,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sadtui import __version__
-from sadtui.services.urls import is_web_url
+from sadtui.model.urls import is_web_url
 
 TIMEOUT = 5.0
 RETRIES = 2  # after the first try

@@ -14,8 +14,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sadtui.model.urls import is_web_url
 from sadtui.services.errors import BAD_ADDRESS, NON_WEB, ResolveError
-from sadtui.services.urls import is_web_url
 
 __all__ = [
     "DIRECT_MEDIA_EXTENSIONS", "channel_of", "chosen_format", "clean_headers", "thumbnail_of",
