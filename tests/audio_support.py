@@ -415,6 +415,18 @@ class RouteServer:
         self.httpd.server_close()
 
 
+def redirect_to(location: str):
+    """A route: 302 to `location`."""
+
+    def route(handler: BaseHTTPRequestHandler, server: RouteServer) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return route
+
+
 def send_body(body: bytes, ctype: str, *, length: int | None = -1, headers: dict[str, str] | None = None):
     """A route: `body` with `ctype`; `length` None sends no Content-Length and closes the
     connection at the end (Icecast style); -1 sends the true length; any other number is sent as is."""

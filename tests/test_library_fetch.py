@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from audio_support import send_body, sine_wav
+from audio_support import redirect_to, send_body, sine_wav
 from sadtui.model.playlist import Song
 from sadtui.services import library_download
 from sadtui.services.library import Library, LibraryError
@@ -21,18 +21,6 @@ def song(url: str, rank: int = 1) -> Song:
 
 def leftovers(lib: Library) -> list[str]:
     return sorted(p.name for p in lib.directory.iterdir() if p.name not in ("index.json", "index.json.lock"))
-
-
-def redirect_to(location: str):
-    """A route answering 302 to `location`."""
-
-    def route(handler, server) -> None:
-        handler.send_response(302)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return route
 
 
 def _cut_once(body: bytes):

@@ -20,6 +20,7 @@ from audio_support import (
 from audio_support import (
     pcm_player,
     read_pcm,
+    redirect_to,
     send_body,
     sine_wav,
 )
@@ -225,20 +226,10 @@ def test_player_log_refuses_a_fifo(tmp_path):
     assert open_log(fifo) is None  # never blocks, never writes into it
 
 
-def _redirect_to(location: str):
-    def route(handler, server) -> None:
-        handler.send_response(302)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return route
-
-
 def test_an_http_redirect_to_a_local_file_is_not_followed(player, routes, tmp_path):
     song = tmp_path / "local.wav"
     song.write_bytes(sine_wav(1.0))
-    routes.routes["/to-file"] = _redirect_to(f"file://{song}")
+    routes.routes["/to-file"] = redirect_to(f"file://{song}")
     ended, _message = _play_to_end(player, routes.url("/to-file"))
     assert ended.reason == "error"
     assert read_pcm(player.out)[0] == 0.0
@@ -246,7 +237,7 @@ def test_an_http_redirect_to_a_local_file_is_not_followed(player, routes, tmp_pa
 
 def test_an_http_redirect_to_the_web_is_followed(player, routes):
     routes.routes["/song.wav"] = send_body(sine_wav(1.0), "audio/wav")
-    routes.routes["/to-web"] = _redirect_to(routes.url("/song.wav"))
+    routes.routes["/to-web"] = redirect_to(routes.url("/song.wav"))
     ended, message = _play_to_end(player, routes.url("/to-web"))
     assert ended.reason == "eof" and message is None
     assert read_pcm(player.out)[0] == pytest.approx(1.0, abs=0.15)
