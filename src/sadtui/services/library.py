@@ -15,7 +15,7 @@ search terms, so editing a song's ``url`` or ``query`` never plays the old file.
   it is complete, and its length matches what the server announced, is it renamed
   to its kept name and entered in the index: an interrupted download (Ctrl-C, a cut,
   a stall) is never counted as kept, and its pieces are removed.
-* Only web addresses are downloaded from (:func:`sadtui.services.ytdl_info.stream_of`).
+* Only web addresses are downloaded from (:func:`sadtui.services.ytdl_info.chosen_format`).
 * A size cap (2 GiB by default) evicts the least recently played songs first.
 * Two sadtuis keeping the same song at once: each downloads to its own temporary
   file; under the lock the first one entered wins and the other's copy is removed.

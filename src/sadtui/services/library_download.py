@@ -11,7 +11,7 @@ GETs it.  Only when the download is complete, and
 its length matches what the server announced, is it renamed to its kept name and
 entered in the index: an interrupted download (Ctrl-C, a cut, a stall) is never
 counted as kept, and its pieces are removed.  Only web addresses are downloaded from
-(:func:`sadtui.services.ytdl_info.stream_of`).
+(:func:`sadtui.services.ytdl_info.chosen_format`, :func:`sadtui.model.urls.is_web_url`).
 
 A part of :class:`sadtui.services.library.Library`, kept apart to keep each module short.
 """
@@ -35,7 +35,7 @@ from sadtui.model.text import safe_line
 from sadtui.model.urls import is_web_url
 from sadtui.services.errors import ResolveError, describe_ytdlp_error, first_line
 from sadtui.services.library_fetch import fetch
-from sadtui.services.library_index import TEMP_PREFIX, Kept, LibraryError, Progress, _regular_size, song_key
+from sadtui.services.library_index import TEMP_PREFIX, TOO_LARGE, Kept, LibraryError, Progress, _regular_size, song_key
 from sadtui.services.logs import log
 from sadtui.services.ytdl_info import chosen_format, is_direct_media, number
 from sadtui.services.ytdl_session import YtdlSession, ytdl_options
@@ -136,30 +136,26 @@ class Downloader:
                     log.exception("library: progress callback failed")
 
         target = key
-        direct = is_direct_media(target)
-        session = None if direct else self._session()
+        session = None if is_direct_media(target) else self._session()
         mark = session.logger.count if session is not None else 0
         try:
             if session is None:  # the media itself: nothing to extract, one HTTP GET
-                ext = os.path.splitext(urlsplit(target).path)[1][1:].lower()
-                info: dict[str, Any] = {"url": target, "title": None}
+                info: dict[str, Any] = {}
                 url = target
+                ext = os.path.splitext(urlsplit(target).path)[1][1:].lower()
                 written = directory / f"{temp}.{ext}"
-                if cancel is not None and cancel.is_set():
-                    raise _Cancelled()
                 fetch(target, written, socket_timeout=self.socket_timeout, cap=self.cap, hook=hook)
             else:
-                if cancel is not None and cancel.is_set():
+                if cancel is not None and cancel.is_set():  # making this thread's yt-dlp took a while
                     raise _Cancelled()
-                found = session.ydl.extract_info(target, download=False)
-                if isinstance(found, dict) and (found.get("_type") in ("playlist", "multi_video") or "entries" in found):
-                    entries = [e for e in found.get("entries") or [] if isinstance(e, dict)]
+                info = session.ydl.extract_info(target, download=False)
+                if isinstance(info, dict) and (info.get("_type") in ("playlist", "multi_video") or "entries" in info):
+                    entries = [e for e in info.get("entries") or [] if isinstance(e, dict)]
                     if not entries:
                         raise LibraryError(f"nothing found for “{first_line(song.search_terms)}”")
-                    found = entries[0]
-                if not isinstance(found, dict):
+                    info = entries[0]
+                if not isinstance(info, dict):
                     raise LibraryError("no audio found there")
-                info = found
                 fmt = chosen_format(info)  # raises "the page points at a non-web address"
                 url = fmt.get("url") if fmt is not None else None
                 if fmt is None or not url:
@@ -167,10 +163,10 @@ class Downloader:
                 ext = str(fmt.get("ext") or "").lower()
                 if not _EXT.fullmatch(ext):
                     ext = "audio"
-                if cancel is not None and cancel.is_set():
+                if cancel is not None and cancel.is_set():  # extracting took a while
                     raise _Cancelled()
                 written = directory / f"{temp}.{ext}"
-                self._fetch(session, written, fmt, hook)
+                self._ytdl_fetch(session, written, fmt, hook)
             size = _regular_size(written)
             if not size:
                 raise LibraryError("the download is empty")
@@ -230,19 +226,19 @@ class Downloader:
     def close_sessions(self, *, this_thread_only: bool = False) -> None:
         """Close the yt-dlp instances (their network handlers) of every thread, or of the
         calling thread only (a thread that downloaded and is about to end)."""
-        mine = [s for s in (getattr(self._sessions, "ytdl", None),) if s is not None]
+        mine = getattr(self._sessions, "ytdl", None)
         self._sessions.ytdl = None
         with self._lock:
             if this_thread_only:
-                sessions = mine
-                self._all_sessions = [s for s in self._all_sessions if s not in mine]
+                sessions = [mine] if mine is not None else []
+                self._all_sessions = [s for s in self._all_sessions if s is not mine]
             else:
                 sessions, self._all_sessions = self._all_sessions, []
         for session in sessions:
             session.close()
 
     @staticmethod
-    def _fetch(session: YtdlSession, written: Path, fmt: dict[str, Any], hook: Callable[[dict[str, Any]], None]) -> None:
+    def _ytdl_fetch(session: YtdlSession, written: Path, fmt: dict[str, Any], hook: Callable[[dict[str, Any]], None]) -> None:
         """yt-dlp's own downloader for this format (HTTP, or the fragments of a manifest)
         into `written` (by way of `written.part`)."""
         from yt_dlp.downloader import get_suitable_downloader
@@ -255,7 +251,7 @@ class Downloader:
             # yt-dlp's HTTP downloader declines (rather than fails) only for a file larger
             # than `max_filesize`, the cap; its other failures raise.
             if downloader.FD_NAME == "http":
-                raise LibraryError("the file is larger than the library's size cap")
+                raise LibraryError(TOO_LARGE)
             raise LibraryError("the download did not complete")
 
     def _enter(self, key: str, written: Path, size: int, ext: str, title: str | None, source: str | None,

@@ -29,7 +29,7 @@ from typing import Any
 
 from sadtui.model.text import safe_line
 from sadtui.model.urls import host_of, is_web_url
-from sadtui.services.library_index import LibraryError
+from sadtui.services.library_index import TOO_LARGE, LibraryError
 
 CHUNK = 256 * 1024
 RESUMES = 1  # like yt-dlp's `retries` in the library's options
@@ -92,14 +92,14 @@ def fetch(
                 else:
                     raise LibraryError(f"HTTP {response.status} from {safe_line(host_of(url))}")
                 if total is not None and total > cap:
-                    raise LibraryError("the file is larger than the library's size cap")
+                    raise LibraryError(TOO_LARGE)
                 try:
                     # read1: what has arrived (up to CHUNK), so progress moves on a slow link too
                     while chunk := response.read1(CHUNK, decode_content=False):
                         out.write(chunk)
                         done += len(chunk)
                         if done > cap:
-                            raise LibraryError("the file is larger than the library's size cap")
+                            raise LibraryError(TOO_LARGE)
                         elapsed = max(time.monotonic() - started, 1e-6)
                         speed = done / elapsed
                         hook({"status": "downloading", "downloaded_bytes": done, "total_bytes": total,

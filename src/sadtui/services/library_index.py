@@ -38,6 +38,9 @@ STALE_TEMP = 24 * 3600.0  # seconds: a temporary file older than this is a lefto
 _FILE_NAME = re.compile(r"[0-9a-f]{24}-[0-9a-f]{8}\.[a-z0-9]{1,8}")
 
 
+TOO_LARGE = "the file is larger than the library's size cap"
+
+
 class LibraryError(Exception):
     """A song could not be kept: one line a person can act on."""
 
