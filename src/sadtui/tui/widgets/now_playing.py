@@ -55,13 +55,19 @@ def clock(seconds: float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def bar_halves(width: int, position: float | None, duration: float | None) -> int | None:
+    """How many half cells of a `width`-cell progress bar are filled; None: no position to show."""
+    if width <= 0 or not duration or position is None or duration <= 0:
+        return None
+    return round(min(max(position / duration, 0.0), 1.0) * width * 2)
+
+
 def progress_bar(width: int, position: float | None, duration: float | None) -> Content:
     if width <= 0:
         return Content("")
-    if not duration or position is None or duration <= 0:
+    halves = bar_halves(width, position, duration)
+    if halves is None:
         return Content.styled("─" * width, "$foreground 25%")
-    fraction = min(max(position / duration, 0.0), 1.0)
-    halves = round(fraction * width * 2)
     full, half = divmod(halves, 2)
     filled = "━" * full + ("╸" if half else "")
     rest = width - len(filled)
@@ -99,6 +105,16 @@ def settings_text(status: Status, width: int) -> str:
     if width >= 56:
         return f"  vol {volume:<5}  {status.order.value:<9}  rep {status.repeat.value:<3}"
     return f"  vol {volume:<5}"
+
+
+def times_text(status: Status, width: int) -> str:
+    """The bar's times: "1:15 / 3:20", with the time left ("  -2:05") from 50 cells."""
+    if status.state is State.ERROR:
+        return ""
+    times = f"{clock(status.position)} / {clock(status.duration)}"
+    if status.duration and status.position is not None and width >= 50:
+        times += f"  -{clock(max(status.duration - status.position, 0.0))}"
+    return times
 
 
 def _without_position(status: Status) -> Status:
@@ -149,14 +165,10 @@ class NowPlaying(Widget):
         elif status.state is State.ERROR and status.error:
             self.failure = self.failure_line(status.rank, status.title, status.error)
 
-    def _position_view(self, status: Status) -> tuple:
+    def _position_view(self, status: Status) -> tuple[str, int | None]:
         """What the bar draws of the position: the times (to the second) and the bar's cells."""
-        position, duration = status.position, status.duration
-        left = clock(max(duration - position, 0.0)) if duration and position is not None else ""
-        halves = None
-        if duration and position is not None and duration > 0:
-            halves = round(min(max(position / duration, 0.0), 1.0) * self.bar_width() * 2)
-        return clock(position), left, halves
+        width = max(self.content_region.width or self.size.width, 20)
+        return times_text(status, width), bar_halves(self.bar_width(width), status.position, status.duration)
 
     def report_failure(self, rank: int, title: str, message: str) -> None:
         self.failure = self.failure_line(rank, title, message)
@@ -206,11 +218,7 @@ class NowPlaying(Widget):
                 return Content.assemble(label, hint).truncate(width, ellipsis=True)
             left = Content.assemble(label, hint).truncate(max(width - len(keeping), 1), ellipsis=True, pad=True)
             return Content.assemble(left, keeping).truncate(width, ellipsis=True)
-        times = ""
-        if state is not State.ERROR:
-            times = f"{clock(status.position)} / {clock(status.duration)}"
-            if status.duration and status.position is not None and width >= 50:
-                times += f"  -{clock(max(status.duration - status.position, 0.0))}"
+        times = times_text(status, width)
         song = self.playlist.song(status.rank) if self.playlist is not None else None
         parts: list = [label, "  ", (f"#{status.rank} ", "bold"), (safe_line(status.title or ""), "bold")]
         for other in (song.anime, song.artist) if song is not None else ():
