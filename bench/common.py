@@ -95,6 +95,15 @@ def bench_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+def xdg_into_environ(tmp: Path) -> dict[str, str]:
+    """`bench_env`'s XDG directories for this process too (the benches that run the app in it)."""
+    env = bench_env(tmp)
+    for key, value in env.items():
+        if key.startswith("XDG_"):
+            os.environ[key] = value
+    return env
+
+
 class Tmux:
     """A private tmux server for one benchmark."""
 

@@ -28,13 +28,12 @@ drawing (-> the line rendered), and keep every lag.
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import time
 
 from textual.constants import MAX_FPS
 
-from common import Figure, MpvClock, bench_env, tmpdir
+from common import Figure, MpvClock, tmpdir, xdg_into_environ
 
 FRAME = 1 / MAX_FPS  # Textual's frame period: 1/60 s unless TEXTUAL_FPS says otherwise
 FIRST_LINE = 3.0  # seconds: well after first audio, so the lyrics are up before the first line
@@ -115,9 +114,7 @@ def bench_lyrics_frame(runs: int) -> list[Figure]:
     from sadtui.tui.widgets.lyrics import LyricLineView
 
     tmp = tmpdir()
-    for key, value in bench_env(tmp).items():
-        if key.startswith("XDG_"):
-            os.environ[key] = value
+    xdg_into_environ(tmp)
     server = AudioServer()
     stamps = _Stamps()
     n = runs + 1  # the first is a warm-up

@@ -36,6 +36,7 @@ from common import (  # noqa: E402
     interleaved,
     tmpdir,
     write_playlist,
+    xdg_into_environ,
 )
 
 DEFAULT_PLAYLIST = ROOT / "data" / "saddest-anime-songs.toml"
@@ -324,9 +325,7 @@ def bench_in_app(runs: int) -> list[Figure]:
     from sadtui.tui.app import SadtuiApp
 
     tmp = tmpdir()
-    for key, value in bench_env(tmp).items():
-        if key.startswith("XDG_"):
-            os.environ[key] = value
+    xdg_into_environ(tmp)
     server = _server()
     clock = _AudioClock()
     n = runs + 1  # the first of each kind is a warm-up
@@ -405,14 +404,6 @@ def bench_in_app(runs: int) -> list[Figure]:
     return [a, b, c]
 
 
-def _xdg_into_environ(tmp: Path) -> dict[str, str]:
-    env = bench_env(tmp)
-    for key, value in env.items():
-        if key.startswith("XDG_"):
-            os.environ[key] = value
-    return env
-
-
 def bench_kept_in_app(runs: int) -> list[Figure]:
     """Enter to first audio for a kept song (played from the library on disk) against an
     audio-file URL (played as it is), alternately in one app with the library on."""
@@ -422,7 +413,7 @@ def bench_kept_in_app(runs: int) -> list[Figure]:
     from sadtui.tui.app import SadtuiApp
 
     tmp = tmpdir()
-    _xdg_into_environ(tmp)
+    xdg_into_environ(tmp)
     server = _server()
     clock = _AudioClock()
     n = runs + 1  # the first of each kind is a warm-up
@@ -595,9 +586,7 @@ def bench_lyrics(runs: int) -> list[Figure]:
     from sadtui.tui.app import SadtuiApp
 
     tmp = tmpdir()
-    for key, value in bench_env(tmp).items():
-        if key.startswith("XDG_"):
-            os.environ[key] = value
+    xdg_into_environ(tmp)
     server = _server()
     lyrics = LyricsServer().__enter__()
     lyrics.slow_seconds = 0.5  # the lookup is still running while the song starts
