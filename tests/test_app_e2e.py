@@ -300,6 +300,9 @@ async def test_a_failure_is_one_line_in_the_bar_and_the_app_stays_usable(tmp_pat
         # details; nowhere else on screen (no toast, nothing in the list).
         bar_lines = [r for r in bar_rows(app) if "Can't play" in r]
         assert len(bar_lines) == 1
+        # The details pane draws its reason in a frame of its own, maybe just after the bar's.
+        await wait_for(pilot, lambda: any(f"✗ Can't play: {message[:30]}" in r for r in rows(app)),
+                       what="the reason in the details")
         others = [r for r in rows(app) if "Can't play" in r and r not in bar_lines]
         assert len(others) == 1 and f"✗ Can't play: {message[:30]}" in others[0]
         assert "✗ error" in bar_rows(app)[0] and "#1 Broken" in bar_rows(app)[0]
