@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import statistics
@@ -93,6 +94,15 @@ def bench_env(tmp: Path) -> dict[str, str]:
     env["LC_NUMERIC"] = "C"
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+async def wait_async(predicate, timeout: float = 15.0, what: str = "condition") -> None:
+    """In a Pilot-run app: poll `predicate` every millisecond until it holds (TimeoutError after `timeout`)."""
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.001)
 
 
 def xdg_into_environ(tmp: Path) -> dict[str, str]:

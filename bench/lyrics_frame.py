@@ -33,7 +33,7 @@ import time
 
 from textual.constants import MAX_FPS
 
-from common import Figure, MpvClock, tmpdir, xdg_into_environ
+from common import Figure, MpvClock, tmpdir, wait_async, xdg_into_environ
 
 FRAME = 1 / MAX_FPS  # Textual's frame period: 1/60 s unless TEXTUAL_FPS says otherwise
 FIRST_LINE = 3.0  # seconds: well after first audio, so the lyrics are up before the first line
@@ -67,14 +67,6 @@ class _Stamps(MpvClock):
         super().clear()
         self.rendered = {}
         self.decided = {}
-
-
-async def _wait(predicate, timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError(what)
-        await asyncio.sleep(0.001)
 
 
 def _hook_renders(stamps: _Stamps):
@@ -140,10 +132,10 @@ def bench_lyrics_frame(runs: int) -> list[Figure]:
             nonlocal skipped
             app = SadtuiApp(playlist, engine_factory=factory, remember=False, lyrics_online=False, artwork=False)
             async with app.run_test(size=(140, 40)) as pilot:
-                await _wait(lambda: app.engine is not None, what="engine ready")
+                await wait_async(lambda: app.engine is not None, what="engine ready")
                 await asyncio.sleep(1.0)
                 await pilot.press("l")
-                await _wait(lambda: app.main.lyrics_pane is not None, what="lyrics pane")
+                await wait_async(lambda: app.main.lyrics_pane is not None, what="lyrics pane")
                 pane = app.main.lyrics_pane
                 _watch_decisions(pane, stamps)
                 for i in range(n):
@@ -152,14 +144,14 @@ def bench_lyrics_frame(runs: int) -> list[Figure]:
                     await pilot.pause()
                     stamps.clear()
                     await pilot.press("enter")
-                    await _wait(lambda rank=rank: pane.song is not None and pane.song.rank == rank
+                    await wait_async(lambda rank=rank: pane.song is not None and pane.song.rank == rank
                                 and pane.lyrics is not None and len(pane.query(LyricLineView)) == LINES,
                                 what="the song's lyrics in the pane")
                     shown_at = time.perf_counter()
                     views = list(pane.query(LyricLineView))
                     times = [line.time for line in pane.lyrics.lines]  # as parsed: whole centiseconds
                     last = views[-1]
-                    await _wait(lambda last=last: last in stamps.rendered, timeout=30, what="the last line highlighted")
+                    await wait_async(lambda last=last: last in stamps.rendered, timeout=30, what="the last line highlighted")
                     start, spread = stamps.origin(low=0.5)
                     await pilot.press("s")
                     await pilot.pause(0.3)

@@ -35,6 +35,7 @@ from common import (  # noqa: E402
     bench_env,
     interleaved,
     tmpdir,
+    wait_async,
     write_playlist,
     xdg_into_environ,
 )
@@ -278,14 +279,6 @@ class _AudioClock:
         return wrapped
 
 
-async def _wait(predicate, timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError(what)
-        await asyncio.sleep(0.001)
-
-
 def _raw_mpv_ttfa(url: str, runs: int) -> list[float]:
     """Baseline: python-mpv in this process, loadfile -> time-pos > 0, no resolving."""
     os.environ["LC_NUMERIC"] = "C"
@@ -353,7 +346,7 @@ def bench_in_app(runs: int) -> list[Figure]:
             clock.arm()
             t0 = time.perf_counter()
             await pilot.press(key)
-            await _wait(clock.event.is_set, what=f"audio after {key}")
+            await wait_async(clock.event.is_set, what=f"audio after {key}")
             # From the key's action reaching the engine: Pilot's press() adds its
             # own waits for idle that a real key press does not have.
             return clock.at - (clock.asked_at or t0)
@@ -361,7 +354,7 @@ def bench_in_app(runs: int) -> list[Figure]:
         async def scenario() -> None:
             app = SadtuiApp(playlist, engine_factory=factory, remember=False)
             async with app.run_test(size=(120, 40)) as pilot:
-                await _wait(lambda: app.engine is not None, what="engine ready")
+                await wait_async(lambda: app.engine is not None, what="engine ready")
                 engine = app.engine
                 await asyncio.sleep(2.0)  # the background warm-up (first YoutubeDL, extractors)
                 for i in range(n):
@@ -373,7 +366,7 @@ def bench_in_app(runs: int) -> list[Figure]:
                     if i:
                         page_cold.append(took)
                     following = playlist.song(rank + 1)
-                    await _wait(lambda following=following: engine.resolver.cached(following) is not None, what="prefetch")
+                    await wait_async(lambda following=following: engine.resolver.cached(following) is not None, what="prefetch")
                     took = await press_and_time(pilot, "n")
                     if i:
                         page_next.append(took)
@@ -436,7 +429,7 @@ def bench_kept_in_app(runs: int) -> list[Figure]:
         async def scenario() -> None:
             app = SadtuiApp(playlist, engine_factory=factory, remember=False)
             async with app.run_test(size=(120, 40)) as pilot:
-                await _wait(lambda: app.engine is not None, what="engine ready")
+                await wait_async(lambda: app.engine is not None, what="engine ready")
                 await asyncio.sleep(2.0)  # the background warm-up
                 for i in range(n):
                     # Alternate which kind goes first, so neither always follows the other.
@@ -447,7 +440,7 @@ def bench_kept_in_app(runs: int) -> list[Figure]:
                         clock.arm()
                         t0 = time.perf_counter()
                         await pilot.press("enter")
-                        await _wait(clock.event.is_set, what=f"audio of #{rank}")
+                        await wait_async(clock.event.is_set, what=f"audio of #{rank}")
                         took = clock.at - (clock.asked_at or t0)
                         if rank % 2:
                             from_disk.append(bool(app.engine.status.from_disk))
@@ -628,10 +621,10 @@ def bench_lyrics(runs: int) -> list[Figure]:
         async def scenario() -> None:
             app = SadtuiApp(playlist, engine_factory=factory, remember=False, lyrics_url=lyrics.url)
             async with app.run_test(size=(140, 40)) as pilot:
-                await _wait(lambda: app.engine is not None, what="engine ready")
+                await wait_async(lambda: app.engine is not None, what="engine ready")
                 await asyncio.sleep(1.0)
                 await pilot.press("l")
-                await _wait(lambda: app.main.lyrics_pane is not None, what="lyrics pane")
+                await wait_async(lambda: app.main.lyrics_pane is not None, what="lyrics pane")
                 for i in range(n):
                     state["on"] = i % 2 == 0
                     app.main.lyrics_pane.display = state["on"]
@@ -641,17 +634,17 @@ def bench_lyrics(runs: int) -> list[Figure]:
                     mpv.clear()
                     t0 = time.perf_counter()
                     await pilot.press("enter")
-                    await _wait(clock.event.is_set, what="audio")
+                    await wait_async(clock.event.is_set, what="audio")
                     asked = clock.asked_at or t0
                     # First audio by mpv's clock (sub-millisecond), not its first report (~50 ms steps).
-                    await _wait(lambda: mpv.reached(FIRST_AUDIO_SPAN), what="the song's start played")
+                    await wait_async(lambda: mpv.reached(FIRST_AUDIO_SPAN), what="the song's start played")
                     first_audio, _ = mpv.origin(high=FIRST_AUDIO_SPAN)
                     if i >= 2:
                         (on if state["on"] else off).append(first_audio - asked)
                         coarse[state["on"]].append(clock.at - asked)
                     await pilot.press("s")
                     # Every run starts from rest: the last lookup and artwork load are done.
-                    await _wait(lambda: not any(w.is_running for w in app.workers
+                    await wait_async(lambda: not any(w.is_running for w in app.workers
                                                 if w.group in ("lyrics", "artwork")), what="lookups done")
                     await pilot.pause(0.2)
                 await pilot.press("q")
@@ -725,7 +718,7 @@ def bench_mpris(runs: int) -> list[Figure]:
             async def scenario() -> None:
                 app = SadtuiApp(playlist, engine_factory=factory, remember=False)
                 async with app.run_test(size=(120, 40)) as pilot:
-                    await _wait(lambda: app.engine is not None and app.mpris.mpris is not None, what="engine, bus")
+                    await wait_async(lambda: app.engine is not None and app.mpris.mpris is not None, what="engine, bus")
                     engine = app.engine
                     await asyncio.sleep(2.0)  # the background warm-up
                     for i in range(n):
@@ -734,13 +727,13 @@ def bench_mpris(runs: int) -> list[Figure]:
                         await pilot.pause()
                         clock.arm()
                         await pilot.press("enter")
-                        await _wait(clock.event.is_set, what="first song")
+                        await wait_async(clock.event.is_set, what="first song")
                         following = playlist.song(rank + 1)
-                        await _wait(lambda f=following: engine.resolver.cached(f) is not None, what="prefetch")
+                        await wait_async(lambda f=following: engine.resolver.cached(f) is not None, what="prefetch")
                         clock.arm()
                         t0 = time.perf_counter()
                         await asyncio.to_thread(bus.playerctl, "next")
-                        await _wait(clock.event.is_set, what="audio after playerctl next")
+                        await wait_async(clock.event.is_set, what="audio after playerctl next")
                         if i:
                             times.append(clock.at - t0)
                         await pilot.press("s")
@@ -924,14 +917,14 @@ def _cycles_growth(server, tmp: Path, cycles: int = 200) -> Figure:
             remember=False,
         )
         async with app.run_test(size=(120, 40)) as pilot:
-            await _wait(lambda: app.engine is not None, what="engine")
+            await wait_async(lambda: app.engine is not None, what="engine")
             for i in range(cycles + 20):
                 clock.arm()
                 await pilot.press("enter")
-                await _wait(clock.event.is_set, what="play")
+                await wait_async(clock.event.is_set, what="play")
                 clock.arm()
                 await pilot.press("n")
-                await _wait(clock.event.is_set, what="next")
+                await wait_async(clock.event.is_set, what="next")
                 await pilot.press("s")
                 await pilot.pause()
                 if i >= 19 and (i - 19) % 20 == 0:  # every 20 cycles after a warm-up of 20
